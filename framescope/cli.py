@@ -1,0 +1,196 @@
+"""The `framescope` command: predict, train, eval, data, render, report.
+
+Each sub-command imports its module only when it runs, so `framescope predict` never loads
+the training stack (and `inference` never imports `train`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.yaml"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="framescope", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_predict(commands)
+    _add_train(commands)
+    _add_eval(commands)
+    _add_data(commands)
+    _add_render(commands)
+    _add_report(commands)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (ValueError, FileNotFoundError) as error:
+        print(f"framescope {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+# -- predict --------------------------------------------------------------------------------
+
+def _add_predict(commands) -> None:
+    p = commands.add_parser("predict", help="score documents; write one record per input record")
+    p.add_argument("inputs", nargs="+", help="JSONL, CSV, Parquet or .txt files, or folders")
+    p.add_argument("-o", "--output", help="output .jsonl or .parquet (a folder with --engine ray);"
+                   " without it, a table of spans is printed")
+    p.add_argument("--model", help="model folder (default: the shipped models/default)")
+    p.add_argument("--text-field", default="text")
+    p.add_argument("--id-field", default="id")
+    p.add_argument("--threshold", type=float, help="one cut-off for every label")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--device", help="cpu (default) or cuda")
+    p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
+    p.add_argument("--resume", action="store_true", help="continue a killed run")
+    p.add_argument("--engine", choices=["local", "ray"], default="local")
+    p.add_argument("--address", help="with --engine ray: join this Ray cluster")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(run=_run_predict)
+
+
+def _run_predict(args) -> int:
+    from inference.batch import score_files, print_span_table
+
+    if args.engine == "ray":
+        from inference.ray_engine import score_files_with_ray
+
+        return score_files_with_ray(args)
+    if not args.output:
+        return print_span_table(args)
+    return score_files(args)
+
+
+# -- train ----------------------------------------------------------------------------------
+
+def _add_train(commands) -> None:
+    from_defaults = "(default: the shipped model's setting)"
+    p = commands.add_parser("train", help="fine-tune a framing model on labelled sentences")
+    p.add_argument("--data", required=True, help="training file (.jsonl, .csv or .yaml)")
+    p.add_argument("--dev", required=True, help="dev file: early stopping and thresholds")
+    p.add_argument("--taxonomy", default=str(DEFAULT_TAXONOMY))
+    p.add_argument("--base", default="minilm", help="packaged encoder name or local HF folder")
+    p.add_argument("--out", required=True, help="model folder to write (replaced if it exists)")
+    p.add_argument("--test", action="append", default=[],
+                   help="held-out labelled file to report in the model card (repeatable)")
+    p.add_argument("--epochs", type=int, help=from_defaults)
+    p.add_argument("--learning-rate", type=float, help=from_defaults)
+    p.add_argument("--batch-size", type=int, help=from_defaults)
+    p.add_argument("--max-length", type=int, help=from_defaults)
+    p.add_argument("--seed", type=int, help=from_defaults)
+    p.add_argument("--threads", type=int, help="torch CPU threads")
+    p.set_defaults(run=_run_train)
+
+
+def _run_train(args) -> int:
+    from inference.taxonomy import Taxonomy
+    from train.arguments import TrainingArguments
+    from train.data import read_examples
+    from train.evaluate import evaluate, format_report
+    from train.trainer import FramingTrainer
+
+    overrides = {k: getattr(args, k) for k in ("epochs", "learning_rate", "batch_size",
+                                               "max_length", "seed", "threads")
+                 if getattr(args, k) is not None}
+    training_args = TrainingArguments(base=args.base, **overrides)
+    taxonomy = Taxonomy.load(args.taxonomy)
+    train_examples = read_examples(args.data, taxonomy)
+    dev_examples = read_examples(args.dev, taxonomy)
+    trainer = FramingTrainer(training_args)
+    model = trainer.fit(train_examples, dev_examples, taxonomy)
+    tests = {}
+    for path in args.test:
+        result = evaluate(model, read_examples(path, taxonomy), trainer.baseline)
+        tests[f"test_{Path(path).stem}"] = {**result, "file": path}
+        print(f"\n== {path}\n{format_report(result)}")
+    files = {"train": args.data, "dev": args.dev, "taxonomy": args.taxonomy}
+    trainer.save(model, args.out, data_files=files, extra_reports=tests)
+    report = trainer.report
+    print(f"\n== dev\nmodel macro-F1 {report['dev']['macro_f1']:.3f}, baseline "
+          f"{report['baseline_dev']['macro_f1']:.3f}; {report['training_seconds']} s; "
+          f"saved to {args.out}")
+    return 0
+
+
+# -- eval -----------------------------------------------------------------------------------
+
+def _add_eval(commands) -> None:
+    p = commands.add_parser("eval", help="per-label P/R/F1 of a model (and the TF-IDF baseline)")
+    p.add_argument("--model", required=True)
+    p.add_argument("--data", required=True, help="labelled file (.jsonl, .csv or .yaml)")
+    p.add_argument("--json", help="also write the report as JSON here")
+    p.set_defaults(run=_run_eval)
+
+
+def _run_eval(args) -> int:
+    from inference.modeling import FramingModel
+    from train.data import read_examples
+    from train.evaluate import baseline_for, evaluate, format_report
+
+    model = FramingModel.from_pretrained(args.model)
+    examples = read_examples(args.data, model.taxonomy)
+    baseline = baseline_for(Path(args.model), model.labels)
+    if baseline is None:
+        print("note: the model's training files are not here; no baseline", file=sys.stderr)
+    result = evaluate(model, examples, baseline)
+    print(format_report(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+    return 0
+
+
+# -- data -----------------------------------------------------------------------------------
+
+def _add_data(commands) -> None:
+    p = commands.add_parser("data", help="build the default training data from data/raw")
+    p.add_argument("--out", default="data/build/default")
+    p.set_defaults(run=_run_data)
+
+
+def _run_data(args) -> int:
+    from train.default_data import build_default_data
+
+    print(json.dumps(build_default_data(args.out), indent=2))
+    return 0
+
+
+# -- render / report ------------------------------------------------------------------------
+
+def _add_render(commands) -> None:
+    p = commands.add_parser("render", help="one self-contained HTML page of highlighted spans")
+    p.add_argument("inputs", nargs="+")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--model")
+    p.add_argument("--text-field", default="text")
+    p.add_argument("--id-field", default="id")
+    p.add_argument("--max-documents", type=int, default=500)
+    p.set_defaults(run=_run_render)
+
+
+def _run_render(args) -> int:
+    from inference.render import render_command
+
+    return render_command(args)
+
+
+def _add_report(commands) -> None:
+    p = commands.add_parser("report", help="corpus trends: plots, CSV tables, a summary")
+    p.add_argument("scored", help="a scored .jsonl or .parquet from `framescope predict`")
+    p.add_argument("-o", "--output", required=True, help="folder to write")
+    p.add_argument("--date-field", default="date")
+    p.add_argument("--source-field", default="source")
+    p.add_argument("--period", choices=["week", "month"], default="month")
+    p.set_defaults(run=_run_report)
+
+
+def _run_report(args) -> int:
+    from inference.report import report_command
+
+    return report_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

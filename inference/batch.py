@@ -1,0 +1,318 @@
+"""Batch scoring of corpora for `framescope predict INPUT... -o OUTPUT`.
+
+Promises, because analysts feed this millions of messy records:
+
+* one output record per input record, in input order; a record that cannot be scored (bad
+  JSON, invalid UTF-8, missing/empty/non-string text) gets an `error` field and one warning
+  naming the file and line; it never crashes the run and never vanishes;
+* every other input field is kept; each record gains `id`, `spans` and `summary` (each label's
+  highest sentence score and number of spans);
+* the output appears atomically: work goes to `OUTPUT.partial` (JSON lines, flushed per chunk)
+  and is renamed (or converted, for Parquet) only when complete;
+* `--resume` continues a killed run: complete lines in the partial file are kept, a torn last
+  line is cut off, and scoring restarts at the next input record - no duplicates, no gaps.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from .predict import DEFAULT_MODEL, document_results, load_model, thresholds_array
+
+__all__ = ["Record", "read_records", "score_files", "print_span_table", "BatchError"]
+
+INPUT_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".parquet", ".txt")
+CHUNK_RECORDS = 256
+
+
+class BatchError(ValueError):
+    """Bad arguments for a batch run (exit code 2)."""
+
+
+@dataclass
+class Record:
+    """One input record: where it came from, its fields, and why it cannot be scored (if so)."""
+
+    where: str  # "corpus.jsonl:17"
+    fields: dict
+    error: str | None = None
+
+
+# -- reading --------------------------------------------------------------------------------
+
+def expand_inputs(inputs: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file()
+                           and p.suffix.lower() in INPUT_SUFFIXES)
+            if not found:
+                raise BatchError(f"{path}: folder holds no {', '.join(INPUT_SUFFIXES)} files")
+            files.extend(found)
+        elif path.is_file():
+            if path.suffix.lower() not in INPUT_SUFFIXES:
+                raise BatchError(f"{path}: unknown input type; use {', '.join(INPUT_SUFFIXES)}")
+            files.append(path)
+        else:
+            raise BatchError(f"{path}: no such file or folder")
+    return files
+
+
+def read_records(files: list[Path], text_field: str = "text") -> Iterator[Record]:
+    """All records of all files, in order, each checked for a usable text."""
+    for path in files:
+        suffix = path.suffix.lower()
+        if suffix == ".txt":
+            reader = _read_txt(path, text_field)
+        elif suffix == ".csv":
+            reader = _read_csv(path)
+        elif suffix == ".parquet":
+            reader = _read_parquet(path)
+        else:
+            reader = _read_jsonl(path)
+        for record in reader:
+            if record.error is None:
+                record.error = _text_problem(record.fields, text_field)
+            yield record
+
+
+def _text_problem(fields: dict, text_field: str) -> str | None:
+    if text_field not in fields:
+        return f"missing text field {text_field!r}"
+    text = fields[text_field]
+    if not isinstance(text, str):
+        return f"text field {text_field!r} is {type(text).__name__}, not a string"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: undecodable bytes in a CSV, or "\ud800" in JSON
+        return "invalid UTF-8"
+    if not text.strip():
+        return "empty text"
+    return None
+
+
+def _read_jsonl(path: Path) -> Iterator[Record]:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            where = f"{path}:{number}"
+            if not raw.strip():
+                continue  # a blank line is not a record
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield Record(where, {}, "invalid UTF-8")
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as error:
+                yield Record(where, {}, f"bad JSON: {error.msg} at column {error.colno}")
+                continue
+            if not isinstance(value, dict):
+                yield Record(where, {}, f"expected a JSON object, got {type(value).__name__}")
+                continue
+            yield Record(where, value)
+
+
+def _read_csv(path: Path) -> Iterator[Record]:
+    with path.open(newline="", encoding="utf-8", errors="surrogateescape") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            yield Record(f"{path}:{reader.line_num}", {k: v for k, v in row.items() if k})
+
+
+def _read_parquet(path: Path) -> Iterator[Record]:
+    import pyarrow.parquet as pq
+
+    row = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
+        for fields in batch.to_pylist():
+            row += 1
+            yield Record(f"{path}:row {row}", fields)
+
+
+def _read_txt(path: Path, text_field: str) -> Iterator[Record]:
+    data = path.read_bytes()
+    try:
+        yield Record(str(path), {"id": path.name, text_field: data.decode("utf-8")})
+    except UnicodeDecodeError:
+        yield Record(str(path), {"id": path.name}, "invalid UTF-8")
+
+
+def count_records(files: list[Path]) -> int:
+    """A cheap count for the progress bar's ETA (blank JSONL lines are not counted)."""
+    total = 0
+    for path in files:
+        suffix = path.suffix.lower()
+        if suffix == ".txt":
+            total += 1
+        elif suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            total += pq.ParquetFile(path).metadata.num_rows
+        elif suffix == ".csv":
+            with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+                total += sum(1 for _ in csv.DictReader(handle))
+        else:
+            with path.open("rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+    return total
+
+
+# -- scoring --------------------------------------------------------------------------------
+
+def output_record(record: Record, id_field: str, spans=None, best=None, labels=None) -> dict:
+    fields = dict(record.fields)
+    out = {"id": str(fields.get(id_field, record.where)), **{k: v for k, v in fields.items()
+                                                              if k != "id"}}
+    if id_field != "id" and "id" in fields:
+        out["input_id"] = fields["id"]
+    if record.error is not None:
+        out.update(spans=[], summary=None, error=f"{record.where}: {record.error}")
+        return out
+    counts = {label: 0 for label in labels}
+    for span in spans:
+        counts[span.label] += 1
+    out["spans"] = [span.to_dict() for span in spans]
+    out["summary"] = {label: {"max_score": round(float(score), 6), "spans": counts[label]}
+                      for label, score in zip(labels, best)}
+    return out
+
+
+def score_records(records, model, cut: np.ndarray, batch_size: int, text_field: str,
+                  id_field: str) -> Iterator[dict]:
+    """Output records for `records`, in order; errors pass through with their message."""
+    labels = model.labels
+    iterator = iter(records)
+    while True:
+        chunk = [r for _, r in zip(range(CHUNK_RECORDS), iterator)]
+        if not chunk:
+            return
+        valid = [r for r in chunk if r.error is None]
+        results = iter(document_results([r.fields[text_field] for r in valid], model, cut,
+                                        batch_size))
+        for record in chunk:
+            if record.error is not None:
+                print(f"warning: {record.where}: {record.error}; written with an error field",
+                      file=sys.stderr)
+                yield output_record(record, id_field)
+            else:
+                spans, best = next(results)
+                yield output_record(record, id_field, spans, best, labels)
+
+
+def _settings(args, files: list[Path], model_path: str) -> dict:
+    """What must match for `--resume` to continue a run rather than mix two."""
+    return {"inputs": [str(p.resolve()) for p in files], "model": model_path,
+            "text_field": args.text_field, "id_field": args.id_field, "threshold": args.threshold}
+
+
+def _recover_partial(partial: Path) -> int:
+    """Cut a torn last line off `partial`; return the number of complete records in it."""
+    with partial.open("rb+") as handle:
+        data = handle.read()
+        keep = data.rfind(b"\n") + 1
+        handle.truncate(keep)
+    return data[:keep].count(b"\n")
+
+
+def score_files(args) -> int:
+    files = expand_inputs(args.inputs)
+    output = Path(args.output)
+    if output.suffix.lower() not in (".jsonl", ".parquet"):
+        raise BatchError(f"{output}: output must end in .jsonl or .parquet")
+    model_path = str(Path(args.model or DEFAULT_MODEL).resolve())
+    model = load_model(model_path, device=args.device, precision=args.precision)
+    cut = thresholds_array(model, args.threshold)
+    partial = output.with_name(output.name + ".partial")
+    meta = output.with_name(output.name + ".partial.json")
+    settings = _settings(args, files, model_path)
+
+    done = 0
+    if args.resume and partial.exists():
+        previous = json.loads(meta.read_text("utf-8")) if meta.exists() else None
+        if previous != settings:
+            raise BatchError(f"{partial} was made by a run with other inputs or settings; "
+                             "run without --resume to start over")
+        done = _recover_partial(partial)
+        print(f"resuming: {done} records already scored in {partial}", file=sys.stderr)
+    else:
+        partial.write_bytes(b"")
+        meta.write_text(json.dumps(settings), "utf-8")
+
+    from tqdm import tqdm
+
+    total = count_records(files)
+    records = read_records(files, args.text_field)
+    for _ in zip(range(done), records):  # skip what the killed run already wrote
+        pass
+    scored = errors = 0
+    progress = tqdm(total=total, initial=done, unit="doc", disable=args.no_progress,
+                    dynamic_ncols=True, smoothing=0.1)
+    with partial.open("a", encoding="utf-8") as handle:
+        for n, out in enumerate(score_records(records, model, cut, args.batch_size or 64,
+                                              args.text_field, args.id_field), 1):
+            handle.write(json.dumps(out, ensure_ascii=False) + "\n")
+            errors += "error" in out
+            scored += "error" not in out
+            if n % CHUNK_RECORDS == 0:
+                handle.flush()
+            progress.update(1)
+        handle.flush()
+        os.fsync(handle.fileno())
+    progress.close()
+    _finish(partial, output, model.labels)
+    meta.unlink(missing_ok=True)
+    print(f"wrote {done + scored + errors} records to {output} ({errors} with errors)",
+          file=sys.stderr)
+    if done + scored == 0:
+        print("error: nothing could be scored", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _finish(partial: Path, output: Path, labels: list[str]) -> None:
+    if output.suffix.lower() == ".jsonl":
+        os.replace(partial, output)
+        return
+    from .parquet_output import jsonl_to_parquet
+
+    tmp = output.with_name(output.name + ".tmp")
+    jsonl_to_parquet(partial, tmp, labels)
+    os.replace(tmp, output)
+    partial.unlink()
+
+
+# -- a table on the terminal ----------------------------------------------------------------
+
+def print_span_table(args) -> int:
+    """`framescope predict FILE` without -o: a readable table of every span."""
+    files = expand_inputs(args.inputs)
+    model = load_model(args.model or DEFAULT_MODEL, device=args.device, precision=args.precision)
+    cut = thresholds_array(model, args.threshold)
+    records = list(read_records(files, args.text_field))
+    any_scored = False
+    for out in score_records(records, model, cut, args.batch_size or 64, args.text_field,
+                             args.id_field):
+        print(f"\n{out['id']}")
+        if "error" in out:
+            print(f"  error: {out['error']}")
+            continue
+        any_scored = True
+        if not out["spans"]:
+            print("  (no framing spans)")
+        for span in out["spans"]:
+            sentence = " ".join(span["text"].split())
+            if len(sentence) > 90:
+                sentence = sentence[:87] + "..."
+            print(f"  {span['start']:>6}-{span['end']:<6} {span['label']:<22} "
+                  f"{span['score']:.2f}  {sentence}")
+    return 0 if any_scored else 1

@@ -1,0 +1,226 @@
+"""The framing model: a transformer encoder, mean pooling and one sigmoid output per label.
+
+One class, `FramingModel`, in the manner of setfit's `SetFitModel`: `from_pretrained` /
+`save_pretrained` for the folder format, `predict_proba` for sentence scores and `predict` for
+scored spans. The training code (`train/`) builds and fits it; inference needs nothing from there.
+
+A saved model is a plain folder:
+
+    model.safetensors   weights (encoder + head), loaded with safetensors only
+    config.json         the encoder's Hugging Face config (architecture, no weights)
+    tokenizer.json ...  the tokenizer
+    framescope.json     labels, thresholds, pooling, max_length, precision
+    taxonomy.yaml       the labels and what each one means
+    README.md           the model card
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from .taxonomy import Taxonomy
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub
+from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerBase  # noqa: E402
+
+__all__ = ["FramingModel", "ModelSettings", "MODEL_FILE", "SETTINGS_FILE"]
+
+MODEL_FILE = "model.safetensors"
+SETTINGS_FILE = "framescope.json"
+TAXONOMY_FILE = "taxonomy.yaml"
+
+
+@dataclass
+class ModelSettings:
+    """What, beyond the encoder, defines a framing model. Saved as `framescope.json`."""
+
+    labels: list[str]
+    thresholds: dict[str, float] = field(default_factory=dict)
+    max_length: int = 128
+    window_stride: int = 32
+    pooling: str = "mean"
+
+    def threshold(self, label: str) -> float:
+        return self.thresholds.get(label, 0.5)
+
+
+class FramingModel(nn.Module):
+    """Encoder + mean pooling + linear head; `predict_proba` gives one sigmoid score per label."""
+
+    def __init__(
+        self,
+        encoder: nn.Module,
+        tokenizer: PreTrainedTokenizerBase,
+        settings: ModelSettings,
+        taxonomy: Taxonomy | None = None,
+    ) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.settings = settings
+        self.taxonomy = taxonomy or Taxonomy.from_labels(settings.labels)
+        self.dropout = nn.Dropout(0.1)
+        self.head = nn.Linear(encoder.config.hidden_size, len(settings.labels))
+        self.register_buffer("pos_weight", torch.ones(len(settings.labels)), persistent=False)
+        self.precision = "fp32"
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_encoder(cls, encoder_dir: str | Path, taxonomy: Taxonomy, **settings) -> "FramingModel":
+        """A new model on a pretrained encoder from a local folder (Hugging Face format)."""
+        encoder = AutoModel.from_pretrained(
+            str(encoder_dir), local_files_only=True, use_safetensors=True, add_pooling_layer=False
+        )
+        tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir), local_files_only=True)
+        model = cls(encoder, tokenizer, ModelSettings(labels=taxonomy.names, **settings), taxonomy)
+        return model
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, device: str | None = None) -> "FramingModel":
+        """Load a saved framing model folder (safetensors weights only; no remote code)."""
+        path = Path(path)
+        if not (path / MODEL_FILE).is_file() or not (path / SETTINGS_FILE).is_file():
+            raise FileNotFoundError(
+                f"{path} is not a framescope model folder: it needs {MODEL_FILE} and {SETTINGS_FILE}"
+            )
+        settings = ModelSettings(**json.loads((path / SETTINGS_FILE).read_text("utf-8")))
+        config = AutoConfig.from_pretrained(str(path), local_files_only=True)
+        encoder = AutoModel.from_config(config, add_pooling_layer=False)
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        taxonomy_path = path / TAXONOMY_FILE
+        taxonomy = Taxonomy.load(taxonomy_path) if taxonomy_path.is_file() else None
+        model = cls(encoder, tokenizer, settings, taxonomy)
+        state = load_file(str(path / MODEL_FILE))
+        model.load_state_dict({k: v.float() for k, v in state.items()})
+        model.eval()
+        if device:
+            model.to(device)
+        return model
+
+    def save_pretrained(self, path: str | Path, dtype: torch.dtype = torch.float16) -> None:
+        """Write the model folder; weights as `dtype` safetensors (float16 keeps it small)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in self.state_dict().items()}
+        save_file(state, str(path / MODEL_FILE))
+        self.encoder.config.save_pretrained(str(path))
+        self.tokenizer.save_pretrained(str(path))
+        settings = {
+            "labels": self.settings.labels,
+            "thresholds": self.settings.thresholds,
+            "max_length": self.settings.max_length,
+            "window_stride": self.settings.window_stride,
+            "pooling": self.settings.pooling,
+        }
+        (path / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", "utf-8")
+        self.taxonomy.save(path / TAXONOMY_FILE)
+
+    # -- the network --------------------------------------------------------------------
+
+    @property
+    def labels(self) -> list[str]:
+        return self.settings.labels
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return {label: self.settings.threshold(label) for label in self.labels}
+
+    @property
+    def device(self) -> torch.device:
+        return self.head.weight.device
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None, labels=None, weight=None):
+        """Logits per label; with `labels`, also the class-weighted BCE loss (for the Trainer).
+
+        `pos_weight` (set by the trainer) up-weights each label's rare positives; `weight`
+        is an optional per-example weight (the `weight` field of the training data).
+        """
+        hidden = self.encoder(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        logits = self.head(self.dropout(pooled))
+        if labels is None:
+            return {"logits": logits}
+        loss = nn.functional.binary_cross_entropy_with_logits(
+            logits.float(), labels.float(), pos_weight=self.pos_weight, reduction="none"
+        ).mean(dim=1)
+        if weight is not None:
+            loss = loss * weight.float() / weight.float().mean()
+        loss = loss.mean()
+        return {"loss": loss, "logits": logits}
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def predict_proba(self, sentences: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Scores in [0, 1], shape `(len(sentences), len(labels))`.
+
+        Sentences longer than the encoder window are scored in overlapping windows and take the
+        highest score of any window, so nothing is silently cut off. Sentences are sorted by
+        length and padded per batch; a sentence's score does not depend on its batch-mates.
+        """
+        n_labels = len(self.labels)
+        if len(sentences) == 0:
+            return np.zeros((0, n_labels), dtype=np.float32)
+        encoded = self.tokenizer(
+            list(sentences),
+            truncation=True,
+            max_length=self.settings.max_length,
+            stride=self.settings.window_stride,
+            return_overflowing_tokens=True,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+        )
+        windows = encoded["input_ids"]
+        owner = np.asarray(encoded["overflow_to_sample_mapping"])
+        window_scores = self._score_windows(windows, batch_size)
+        scores = np.zeros((len(sentences), n_labels), dtype=np.float32)
+        np.maximum.at(scores, owner, window_scores)
+        return scores
+
+    @torch.inference_mode()
+    def _score_windows(self, windows: list[list[int]], batch_size: int) -> np.ndarray:
+        self.eval()
+        order = np.argsort([len(w) for w in windows], kind="stable")
+        out = np.zeros((len(windows), len(self.labels)), dtype=np.float32)
+        pad_id = self.tokenizer.pad_token_id or 0
+        for begin in range(0, len(order), batch_size):
+            index = order[begin : begin + batch_size]
+            width = max(len(windows[i]) for i in index)
+            ids = torch.full((len(index), width), pad_id, dtype=torch.long)
+            mask = torch.zeros((len(index), width), dtype=torch.long)
+            for row, i in enumerate(index):
+                ids[row, : len(windows[i])] = torch.tensor(windows[i])
+                mask[row, : len(windows[i])] = 1
+            ids, mask = ids.to(self.device), mask.to(self.device)
+            with self._autocast():
+                logits = self(ids, mask)["logits"]
+            out[index] = torch.sigmoid(logits.float()).cpu().numpy()
+        return out
+
+    def _autocast(self):
+        enabled = self.precision == "bf16"
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=enabled)
+
+    def predict(
+        self,
+        texts: str | Iterable[str],
+        *,
+        threshold: float | dict[str, float] | None = None,
+        batch_size: int | None = None,
+    ):
+        """Scored spans; see `inference.predict` for the argument and return forms."""
+        from .predict import predict  # the span logic lives there; this is a convenience
+
+        return predict(texts, model=self, threshold=threshold, batch_size=batch_size)

@@ -1,0 +1,183 @@
+"""`predict`: documents in, scored spans out.
+
+    from inference import predict
+    spans = predict("The junta in Kyiv ...")            # one text  -> list[Span]
+    many = predict(["text one", "text two"])            # a list    -> list[list[Span]]
+    stream = predict(line for line in open("big.txt"))  # iterable  -> iterator of list[Span]
+
+A span is one sentence whose score for a label reaches that label's threshold; a sentence
+that carries two framings gives two spans. `text[span.start:span.end] == span.text` always.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Union
+
+import numpy as np
+
+from .modeling import FramingModel
+from .precision import choose_precision
+from .segmentation import split_sentences
+
+__all__ = ["Span", "SentenceScores", "predict", "load_model", "score_sentences", "DEFAULT_MODEL"]
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
+# Texts are scored in chunks: enough sentences to fill batches, few enough to stream.
+CHUNK_TEXTS = 256
+CHUNK_SENTENCES = 2048
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence that carries a framing: offsets into the original text, label and score."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SentenceScores:
+    """Every label's score for one sentence, for users who set their own cut-offs."""
+
+    start: int
+    end: int
+    text: str
+    scores: dict[str, float]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+ModelLike = Union[FramingModel, str, Path, None]
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_model(path: str, device: str | None, precision: str) -> FramingModel:
+    return load_model(path, device=device, precision=precision)
+
+
+def load_model(path: str | Path = DEFAULT_MODEL, *, device: str | None = None,
+               precision: str = "auto") -> FramingModel:
+    """Load a model folder. `precision`: "auto" (fastest mode the hardware runs safely),
+    "fp32" or "bf16"."""
+    model = FramingModel.from_pretrained(path, device=device)
+    model.precision = choose_precision(precision, model.device.type)
+    return model
+
+
+def _resolve(model: ModelLike, device: str | None) -> FramingModel:
+    if isinstance(model, FramingModel):
+        if device:
+            model.to(device)
+        return model
+    path = str(Path(model or DEFAULT_MODEL).resolve())
+    return _cached_model(path, device, "auto")
+
+
+def predict(
+    texts: str | Iterable[str],
+    model: ModelLike = None,
+    *,
+    threshold: float | dict[str, float] | None = None,
+    batch_size: int | None = None,
+    device: str | None = None,
+):
+    """Scored spans for one text, a list of texts, or a stream of texts.
+
+    `model`: a loaded `FramingModel`, a model folder, or None for the shipped default (loaded
+    once and cached). `threshold`: one cut-off for all labels, or a dict per label; by default
+    each label's calibrated threshold. Returns `list[Span]` for a string, `list[list[Span]]`
+    for a list or tuple, and a lazy iterator of `list[Span]` for any other iterable.
+    """
+    framing_model = _resolve(model, device)
+    cut = thresholds_array(framing_model, threshold)
+    size = batch_size or 64
+    if isinstance(texts, str):
+        return next(_spans_stream([texts], framing_model, cut, size))
+    if isinstance(texts, (list, tuple)):
+        return list(_spans_stream(texts, framing_model, cut, size))
+    return _spans_stream(texts, framing_model, cut, size)
+
+
+def score_sentences(texts: str | Iterable[str], model: ModelLike = None, *,
+                    batch_size: int | None = None, device: str | None = None):
+    """Every label's score for every sentence (no threshold), same return forms as `predict`."""
+    framing_model = _resolve(model, device)
+    size = batch_size or 64
+    if isinstance(texts, str):
+        return next(_scores_stream([texts], framing_model, size))
+    if isinstance(texts, (list, tuple)):
+        return list(_scores_stream(texts, framing_model, size))
+    return _scores_stream(texts, framing_model, size)
+
+
+def thresholds_array(model: FramingModel, threshold) -> np.ndarray:
+    if threshold is None:
+        chosen = model.thresholds
+    elif isinstance(threshold, dict):
+        unknown = set(threshold) - set(model.labels)
+        if unknown:
+            raise ValueError(f"threshold for unknown label(s): {', '.join(sorted(unknown))}")
+        chosen = {**model.thresholds, **threshold}
+    else:
+        chosen = {label: float(threshold) for label in model.labels}
+    return np.array([chosen[label] for label in model.labels], dtype=np.float32)
+
+
+def scored_chunks(texts: Iterable[str], model: FramingModel, batch_size: int):
+    """Yield `(text, sentence offsets, scores)` per text, scoring chunks of texts together."""
+    iterator = iter(texts)
+    while True:
+        chunk, offsets, sentences = [], [], []
+        for text in iterator:
+            if not isinstance(text, str):
+                raise TypeError(f"expected a string, got {type(text).__name__}")
+            spans = split_sentences(text)
+            chunk.append(text)
+            offsets.append(spans)
+            sentences.extend(text[a:b] for a, b in spans)
+            if len(chunk) >= CHUNK_TEXTS or len(sentences) >= CHUNK_SENTENCES:
+                break
+        if not chunk:
+            return
+        scores = model.predict_proba(sentences, batch_size=batch_size)
+        position = 0
+        for text, spans in zip(chunk, offsets):
+            yield text, spans, scores[position : position + len(spans)]
+            position += len(spans)
+
+
+def document_results(texts: Iterable[str], model: FramingModel, cut: np.ndarray,
+                     batch_size: int) -> Iterator[tuple[list[Span], np.ndarray]]:
+    """Per text: its spans at the cut-offs `cut`, and each label's highest sentence score."""
+    labels = model.labels
+    for text, offsets, scores in scored_chunks(texts, model, batch_size):
+        spans = []
+        for (start, end), row in zip(offsets, scores):
+            for j in np.flatnonzero(row >= cut):
+                spans.append(Span(start, end, text[start:end], labels[j], round(float(row[j]), 6)))
+        best = scores.max(axis=0) if len(scores) else np.zeros(len(labels), dtype=np.float32)
+        yield spans, best
+
+
+def _spans_stream(texts, model, cut, batch_size) -> Iterator[list[Span]]:
+    for spans, _ in document_results(texts, model, cut, batch_size):
+        yield spans
+
+
+def _scores_stream(texts, model, batch_size) -> Iterator[list[SentenceScores]]:
+    labels = model.labels
+    for text, offsets, scores in scored_chunks(texts, model, batch_size):
+        yield [
+            SentenceScores(a, b, text[a:b], {l: round(float(s), 6) for l, s in zip(labels, row)})
+            for (a, b), row in zip(offsets, scores)
+        ]

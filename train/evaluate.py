@@ -1,0 +1,73 @@
+"""`framescope eval`: score a model on a labelled file, beside the TF-IDF baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from inference.modeling import FramingModel
+
+from .baseline import TfidfBaseline
+from .data import Example, label_matrix, read_examples
+from .metrics import binarise, calibrate_thresholds, score_labels
+
+__all__ = ["evaluate", "format_report", "fit_baseline"]
+
+
+def fit_baseline(train: list[Example], dev: list[Example], labels: list[str],
+                 seed: int = 13) -> TfidfBaseline:
+    """The baseline on the model's own split: fitted on train, thresholds from dev."""
+    baseline = TfidfBaseline(labels, seed=seed).fit([e.text for e in train],
+                                                    label_matrix(train, labels))
+    dev_scores = baseline.predict_proba([e.text for e in dev])
+    baseline.thresholds = calibrate_thresholds(label_matrix(dev, labels), dev_scores, labels)
+    return baseline
+
+
+def evaluate(model: FramingModel, examples: list[Example],
+             baseline: TfidfBaseline | None = None) -> dict:
+    """Per-label P/R/F1, micro/macro F1 and negatives flagged, at each model's thresholds."""
+    labels = model.labels
+    truth = label_matrix(examples, labels)
+    texts = [e.text for e in examples]
+    scores = model.predict_proba(texts)
+    result = {"model": score_labels(truth, binarise(scores, labels, model.thresholds), labels)}
+    if baseline is not None:
+        base_scores = baseline.predict_proba(texts)
+        result["baseline"] = score_labels(
+            truth, binarise(base_scores, labels, baseline.thresholds), labels
+        )
+    return result
+
+
+def baseline_for(model_dir: Path, labels: list[str]) -> TfidfBaseline | None:
+    """Re-fit the baseline on the split the model was trained on, if its files are present."""
+    run_file = model_dir / "training_args.json"
+    if not run_file.is_file():
+        return None
+    run = json.loads(run_file.read_text("utf-8"))
+    data = run.get("data", {})
+    train_path, dev_path = Path(data.get("train", "")), Path(data.get("dev", ""))
+    if not (train_path.is_file() and dev_path.is_file()):
+        return None
+    from inference.taxonomy import Taxonomy
+
+    taxonomy = Taxonomy.from_labels(labels)
+    seed = run.get("arguments", {}).get("seed", 13)
+    return fit_baseline(read_examples(train_path, taxonomy), read_examples(dev_path, taxonomy),
+                        labels, seed)
+
+
+def format_report(result: dict) -> str:
+    model, baseline = result["model"], result.get("baseline")
+    lines = [f"{'label':24} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}" + ("  base-F1" if baseline else "")]
+    for label, m in model["per_label"].items():
+        line = f"{label:24} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['support']:5d}"
+        if baseline:
+            line += f"  {baseline['per_label'][label]['f1']:7.3f}"
+        lines.append(line)
+    for name, r in (("model", model), ("baseline", baseline)):
+        if r:
+            lines.append(f"{name}: macro-F1 {r['macro_f1']:.3f}  micro-F1 {r['micro_f1']:.3f}  "
+                         f"negatives flagged {r['negatives_flagged']}/{r['negatives']}")
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Generate `README.md` for a trained model folder from its metrics and run record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["write_model_card"]
+
+
+def _table(report: dict, baseline: dict | None, thresholds: dict) -> str:
+    head = "| label | threshold | precision | recall | F1 | support |"
+    rule = "|---|---:|---:|---:|---:|---:|"
+    if baseline:
+        head += " baseline F1 |"
+        rule += "---:|"
+    rows = [head, rule]
+    for label, m in report["per_label"].items():
+        row = (f"| {label} | {thresholds.get(label, 0.5):.3f} | {m['precision']:.3f} | "
+               f"{m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
+        if baseline:
+            row += f" {baseline['per_label'][label]['f1']:.3f} |"
+        rows.append(row)
+    return "\n".join(rows)
+
+
+def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
+    args, versions, data = run["arguments"], run["versions"], run.get("data", {})
+    dev, baseline = report.get("dev", {}), report.get("baseline_dev")
+    lines = [
+        f"# framescope model: {out_dir.name}",
+        "",
+        "A multi-label sentence classifier for framings in news and state-media text. "
+        "`inference.predict` splits a document into sentences and returns each sentence whose "
+        "score for a label reaches that label's threshold, as a span with character offsets.",
+        "",
+        "## Intended use",
+        "",
+        "Finding and counting sentences that *present* events through a framing (for example "
+        "a protest as a foreign-run colour revolution), to help researchers, fact-checkers and "
+        "analysts read large corpora. A span says that a sentence carries a framing, whether the "
+        "writer holds it or reports someone else's; it is not a verdict that the text is false "
+        "or that its author is a propagandist. Scores are evidence to read, not decisions. "
+        "Trained on English; other languages are out of scope.",
+        "",
+        "## Labels",
+        "",
+        "| label | definition |",
+        "|---|---|",
+        *[f"| {l.name} | {l.definition} |" for l in model.taxonomy.labels],
+        "",
+        "## Training",
+        "",
+        f"- Base encoder: `{args['base']}`; mean pooling, linear head, sigmoid per label, "
+        f"BCE with per-label positive weights (capped at {args['max_pos_weight']}).",
+        f"- {args['epochs']} epochs at most, learning rate {args['learning_rate']}, batch "
+        f"{args['batch_size']}, max length {args['max_length']} tokens, seed {args['seed']}; "
+        f"early stopping on dev macro-F1 (patience {args['early_stopping_patience']}).",
+        f"- Epochs run: {report.get('epochs_run')}, best epoch: {report.get('best_epoch')}; "
+        f"training time {report.get('training_seconds')} s on {versions.get('platform')}.",
+        f"- Training examples: {report.get('train_examples')}, dev examples: "
+        f"{report.get('dev_examples')}.",
+        *[f"- Data `{k}`: {v}" for k, v in data.items()],
+        "",
+        "## Thresholds",
+        "",
+        "One per label, chosen on the dev split to maximise that label's F1 (grid 0.30 to 0.95, "
+        "ties to the higher value). They are stored in `framescope.json`; pass `threshold=` to "
+        "`predict` to use your own.",
+        "",
+        "## Dev metrics (at the thresholds above)",
+        "",
+        "Thresholds were calibrated on this same dev split, so these figures are optimistic; the "
+        "TF-IDF + logistic-regression baseline is calibrated the same way on the same split.",
+        "",
+        f"- Model: macro-F1 **{dev.get('macro_f1')}**, micro-F1 {dev.get('micro_f1')}",
+    ]
+    if baseline:
+        lines.append(f"- Baseline: macro-F1 **{baseline['macro_f1']}**, micro-F1 "
+                     f"{baseline['micro_f1']}")
+    for source, sub in report.get("dev_by_source", {}).items():
+        lines.append(f"- Dev subset `{source}`: {sub['examples']} examples, macro-F1 "
+                     f"{sub['macro_f1']}, negatives flagged {sub['negatives_flagged']} of "
+                     f"{sub['negatives']}")
+    lines += ["", _table(dev, baseline, model.thresholds), ""]
+    for name, extra in report.items():
+        if name.startswith("test_") and isinstance(extra, dict):
+            lines += [
+                f"## Held-out test: {name[5:]}",
+                "",
+                f"- Model: macro-F1 **{extra['model']['macro_f1']}**, negatives flagged "
+                f"{extra['model']['negatives_flagged']} of {extra['model']['negatives']}",
+                f"- Baseline: macro-F1 {extra['baseline']['macro_f1']}, negatives flagged "
+                f"{extra['baseline']['negatives_flagged']} of {extra['baseline']['negatives']}",
+                f"- File: `{extra.get('file')}` (never used for training or thresholds)",
+                "",
+                _table(extra["model"], extra["baseline"], model.thresholds),
+                "",
+            ]
+    lines += [
+        "## Versions",
+        "",
+        *[f"- {k}: {v}" for k, v in versions.items()],
+        "",
+        "## Files",
+        "",
+        "`model.safetensors` (weights, float16), `config.json` (encoder architecture), tokenizer "
+        "files, `framescope.json` (labels, thresholds, window), `taxonomy.yaml`, `metrics.json`, "
+        "`training_args.json`.",
+        "",
+    ]
+    (out_dir / "README.md").write_text("\n".join(lines), "utf-8")

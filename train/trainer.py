@@ -1,0 +1,187 @@
+"""Fine-tune a `FramingModel` on labelled sentences, calibrate thresholds, save with a card.
+
+    trainer = FramingTrainer(TrainingArguments(base="minilm"))
+    model = trainer.fit(train_examples, dev_examples, taxonomy)
+    trainer.save(model, "models/mine")
+
+The loop itself is the `transformers` Trainer (AdamW, linear warm-up and decay, evaluation each
+epoch, early stopping on dev macro-F1, best epoch restored). Around it: class weighting for rare
+labels, per-label threshold calibration on dev, the TF-IDF baseline on the same split, and the
+files a user needs to trust the model (metrics, arguments, versions, model card).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import torch
+from datasets import Dataset
+from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
+from transformers import TrainingArguments as HFTrainingArguments
+
+from inference.modeling import FramingModel
+from inference.taxonomy import Taxonomy
+
+from .arguments import TrainingArguments, resolve_base
+from .data import Example, label_matrix
+from .evaluate import fit_baseline
+from .metrics import binarise, calibrate_thresholds, score_labels
+from .model_card import write_model_card
+
+__all__ = ["FramingTrainer"]
+
+
+class FramingTrainer:
+    def __init__(self, args: TrainingArguments | None = None) -> None:
+        self.args = args or TrainingArguments()
+        self.report: dict = {}
+
+    def fit(self, train: list[Example], dev: list[Example], taxonomy: Taxonomy,
+            base_dir: str | Path | None = None) -> FramingModel:
+        """Train on `train`, early-stop and calibrate on `dev`; returns the fitted model."""
+        args = self.args
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        set_seed(args.seed)
+        labels = taxonomy.names
+        model = FramingModel.from_encoder(
+            base_dir or resolve_base(args.base), taxonomy, max_length=args.inference_max_length
+        )
+        y_train, y_dev = label_matrix(train, labels), label_matrix(dev, labels)
+        positives = y_train.sum(axis=0)
+        pos_weight = np.sqrt((len(train) - positives) / np.maximum(positives, 1.0))
+        model.pos_weight.copy_(torch.tensor(np.clip(pos_weight, 1.0, args.max_pos_weight)))
+
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="framescope-train-") as scratch:
+            trainer = Trainer(
+                model=model,
+                args=self._hf_arguments(scratch),
+                train_dataset=self._dataset(model, train, y_train),
+                eval_dataset=self._dataset(model, dev, y_dev),
+                data_collator=DataCollatorWithPadding(model.tokenizer),
+                compute_metrics=self._epoch_metrics(labels),
+                callbacks=[EarlyStoppingCallback(args.early_stopping_patience)],
+            )
+            trainer.train()
+            history = [h for h in trainer.state.log_history if "eval_macro_f1" in h]
+        training_seconds = time.perf_counter() - started
+        model.eval()
+
+        dev_texts = [e.text for e in dev]
+        dev_scores = model.predict_proba(dev_texts)
+        model.settings.thresholds = calibrate_thresholds(y_dev, dev_scores, labels)
+        dev_report = score_labels(y_dev, binarise(dev_scores, labels, model.thresholds), labels)
+
+        baseline = fit_baseline(train, dev, labels, seed=args.seed)
+        baseline_report = score_labels(
+            y_dev, binarise(baseline.predict_proba(dev_texts), labels, baseline.thresholds), labels
+        )
+        self.baseline = baseline
+        self.report = {
+            "training_seconds": round(training_seconds, 1),
+            "epochs_run": len(history),
+            "best_epoch": int(np.argmax([h["eval_macro_f1"] for h in history]) + 1) if history else None,
+            "epoch_dev_macro_f1_at_0.5": [round(h["eval_macro_f1"], 4) for h in history],
+            "train_examples": len(train),
+            "dev_examples": len(dev),
+            "dev": dev_report,
+            "dev_by_source": self._by_source(dev, y_dev, dev_scores, model.thresholds, labels),
+            "baseline_dev": baseline_report,
+            "thresholds": model.thresholds,
+        }
+        return model
+
+    def save(self, model: FramingModel, out_dir: str | Path, data_files: dict | None = None,
+             extra_reports: dict | None = None) -> None:
+        """Write the model folder: weights, config, tokenizer, metrics, arguments, card."""
+        out_dir = Path(out_dir)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)  # a retrained model replaces the old files
+        model.save_pretrained(out_dir)
+        report = {**self.report, **(extra_reports or {})}
+        (out_dir / "metrics.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+        run = {"arguments": self.args.to_dict(), "data": data_files or {}, "versions": versions()}
+        (out_dir / "training_args.json").write_text(json.dumps(run, indent=2) + "\n", "utf-8")
+        write_model_card(out_dir, model, report, run)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _hf_arguments(self, scratch: str) -> HFTrainingArguments:
+        args = self.args
+        return HFTrainingArguments(
+            output_dir=scratch,
+            num_train_epochs=args.epochs,
+            learning_rate=args.learning_rate,
+            per_device_train_batch_size=args.batch_size,
+            per_device_eval_batch_size=128,
+            warmup_steps=args.warmup_ratio,
+            weight_decay=args.weight_decay,
+            lr_scheduler_type="linear",
+            eval_strategy="epoch",
+            save_strategy="epoch",
+            save_total_limit=2,
+            save_only_model=True,
+            load_best_model_at_end=True,
+            metric_for_best_model="macro_f1",
+            greater_is_better=True,
+            seed=args.seed,
+            data_seed=args.seed,
+            logging_strategy="epoch",
+            report_to="none",
+            use_cpu=not torch.cuda.is_available(),
+            dataloader_num_workers=0,
+            disable_tqdm=False,
+        )
+
+    def _dataset(self, model: FramingModel, examples: list[Example], y: np.ndarray) -> Dataset:
+        encoded = model.tokenizer(
+            [e.text for e in examples], truncation=True, max_length=self.args.max_length
+        )
+        columns = {
+            "input_ids": encoded["input_ids"],
+            "attention_mask": encoded["attention_mask"],
+            "labels": y.tolist(),
+            "weight": [float(e.extra.get("weight", 1.0)) for e in examples],
+        }
+        return Dataset.from_dict(columns)
+
+    @staticmethod
+    def _epoch_metrics(labels: list[str]):
+        def compute(prediction) -> dict:
+            logits = prediction.predictions
+            logits = logits[0] if isinstance(logits, tuple) else logits
+            predicted = 1 / (1 + np.exp(-logits)) >= 0.5
+            return {"macro_f1": score_labels(prediction.label_ids, predicted, labels)["macro_f1"]}
+
+        return compute
+
+    @staticmethod
+    def _by_source(dev, y_dev, scores, thresholds, labels) -> dict:
+        sources = sorted({e.extra.get("source") for e in dev if e.extra.get("source")})
+        out = {}
+        for source in sources:
+            rows = np.array([e.extra.get("source") == source for e in dev])
+            report = score_labels(y_dev[rows], binarise(scores[rows], labels, thresholds), labels)
+            out[source] = {k: report[k] for k in ("examples", "micro_f1", "macro_f1",
+                                                    "negatives", "negatives_flagged")}
+        return out
+
+
+def versions() -> dict:
+    names = ["torch", "transformers", "tokenizers", "safetensors", "datasets", "scikit-learn",
+             "numpy", "blingfire"]
+    found = {"python": platform.python_version(), "platform": platform.platform()}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return found
