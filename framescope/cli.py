@@ -171,7 +171,7 @@ def _add_render(commands) -> None:
 
 
 def _run_render(args) -> int:
-    from inference.render import render_command
+    from framescope.render import render_command
 
     return render_command(args)
 
@@ -187,7 +187,7 @@ def _add_report(commands) -> None:
 
 
 def _run_report(args) -> int:
-    from inference.report import report_command
+    from framescope.report import report_command
 
     return report_command(args)
 

@@ -73,6 +73,14 @@ class FramingModel(nn.Module):
         self.register_buffer("pos_weight", torch.ones(len(settings.labels)), persistent=False)
         self.precision = "fp32"
 
+    def set_precision(self, precision: str) -> "FramingModel":
+        """Score in "fp32" or "bf16" (weights cast once; bf16 needs bf16 matrix hardware to pay)."""
+        if precision not in ("fp32", "bf16"):
+            raise ValueError(f"precision must be fp32 or bf16, not {precision!r}")
+        self.to(torch.bfloat16 if precision == "bf16" else torch.float32)
+        self.precision = precision
+        return self
+
     # -- construction -------------------------------------------------------------------
 
     @classmethod
@@ -148,9 +156,9 @@ class FramingModel(nn.Module):
         hidden = self.encoder(
             input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
         ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        logits = self.head(self.dropout(pooled))
+        mask = attention_mask.unsqueeze(-1).float()
+        pooled = (hidden.float() * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # pool in fp32
+        logits = self.head(self.dropout(pooled.to(self.head.weight.dtype)))
         if labels is None:
             return {"logits": logits}
         loss = nn.functional.binary_cross_entropy_with_logits(
@@ -204,14 +212,9 @@ class FramingModel(nn.Module):
                 ids[row, : len(windows[i])] = torch.tensor(windows[i])
                 mask[row, : len(windows[i])] = 1
             ids, mask = ids.to(self.device), mask.to(self.device)
-            with self._autocast():
-                logits = self(ids, mask)["logits"]
+            logits = self(ids, mask)["logits"]
             out[index] = torch.sigmoid(logits.float()).cpu().numpy()
         return out
-
-    def _autocast(self):
-        enabled = self.precision == "bf16"
-        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=enabled)
 
     def predict(
         self,

@@ -70,8 +70,7 @@ def load_model(path: str | Path = DEFAULT_MODEL, *, device: str | None = None,
     """Load a model folder. `precision`: "auto" (fastest mode the hardware runs safely),
     "fp32" or "bf16"."""
     model = FramingModel.from_pretrained(path, device=device)
-    model.precision = choose_precision(precision, model.device.type)
-    return model
+    return model.set_precision(choose_precision(precision, model.device.type))
 
 
 def _resolve(model: ModelLike, device: str | None) -> FramingModel:

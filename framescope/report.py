@@ -1,0 +1,159 @@
+"""`framescope report`: how often each framing occurs across a scored corpus, over time and
+by source, as PNG/SVG plots, CSV tables and a short Markdown summary.
+
+Shares are per document (a document "has" a framing if it has at least one span of it) and per
+sentence-span (spans of a label / all documents' spans). Records with an `error` are counted
+and reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["report_command", "corpus_tables"]
+
+
+def _load(path: Path):
+    import pandas as pd
+
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pd.DataFrame(pq.read_table(path).to_pylist())
+    return pd.read_json(path, lines=True, dtype=False)
+
+
+def corpus_tables(frame, labels: list[str], date_field: str | None, source_field: str | None,
+                  period: str = "month") -> dict:
+    """Plain pandas tables: overall shares, shares by period and by source."""
+    import pandas as pd
+
+    has_error = frame["error"].notna() if "error" in frame else pd.Series(False, index=frame.index)
+    scored = frame[~has_error].copy()
+    for label in labels:
+        scored[label] = scored["spans"].apply(lambda spans, l=label: sum(s["label"] == l for s in spans))
+    total_spans = scored[labels].to_numpy().sum()
+    overall = pd.DataFrame({
+        "label": labels,
+        "documents": [int((scored[l] > 0).sum()) for l in labels],
+        "document_share": [round(float((scored[l] > 0).mean()) if len(scored) else 0.0, 4)
+                           for l in labels],
+        "spans": [int(scored[l].sum()) for l in labels],
+        "span_share": [round(float(scored[l].sum() / total_spans) if total_spans else 0.0, 4)
+                       for l in labels],
+    })
+    tables = {"overall": overall, "errors": int(has_error.sum()), "scored": int(len(scored))}
+    if date_field and date_field in scored:
+        dates = pd.to_datetime(scored[date_field], errors="coerce")
+        freq = "W-MON" if period == "week" else "M"
+        scored["_period"] = dates.dt.to_period(freq).astype(str)
+        valid = scored[dates.notna()]
+        tables["by_period"] = (valid.groupby("_period")[labels]
+                               .agg(lambda c: round(float((c > 0).mean()), 4)))
+        tables["by_period"].insert(0, "documents", valid.groupby("_period").size())
+    if source_field and source_field in scored:
+        sources = scored[source_field].fillna("(none)").astype(str).str.split("+").explode()
+        exploded = scored.loc[sources.index].assign(_source=sources.values)
+        grouped = exploded.groupby("_source")
+        by_source = grouped[labels].agg(lambda c: round(float((c > 0).mean()), 4))
+        by_source.insert(0, "documents", grouped.size())
+        tables["by_source"] = by_source.sort_values("documents", ascending=False)
+    tables["examples"] = {
+        label: sorted(((s["score"], " ".join(s["text"].split()), rid)
+                       for rid, spans in zip(scored["id"], scored["spans"])
+                       for s in spans if s["label"] == label), reverse=True)[:3]
+        for label in labels
+    }
+    return tables
+
+
+def _plots(tables: dict, labels: list[str], out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    overall = tables["overall"].sort_values("document_share")
+    fig, ax = plt.subplots(figsize=(7, 5))
+    ax.barh(overall["label"], overall["document_share"] * 100, color="#4363d8")
+    ax.set_xlabel("% of documents with at least one span")
+    ax.set_title("Framings across the corpus")
+    fig.tight_layout()
+    for ext in ("png", "svg"):
+        fig.savefig(out / f"overall.{ext}", dpi=120)
+    written.append("overall.png")
+    plt.close(fig)
+
+    if "by_period" in tables and len(tables["by_period"]) > 1:
+        table = tables["by_period"]
+        top = tables["overall"].sort_values("documents", ascending=False)["label"][:6].tolist()
+        fig, ax = plt.subplots(figsize=(10, 5))
+        for label in top:
+            ax.plot(table.index, table[label] * 100, label=label, linewidth=1.5)
+        ticks = list(range(0, len(table), max(1, len(table) // 12)))
+        ax.set_xticks(ticks, [table.index[i] for i in ticks], rotation=45, ha="right")
+        ax.set_ylabel("% of documents")
+        ax.set_title("Six most frequent framings over time")
+        ax.legend(fontsize=8, ncol=2)
+        fig.tight_layout()
+        for ext in ("png", "svg"):
+            fig.savefig(out / f"trend.{ext}", dpi=120)
+        written.append("trend.png")
+        plt.close(fig)
+
+    if "by_source" in tables:
+        table = tables["by_source"].head(12)
+        fig, ax = plt.subplots(figsize=(10, 6))
+        image = ax.imshow(table[labels].to_numpy() * 100, aspect="auto", cmap="Blues")
+        ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
+        ax.set_yticks(range(len(table)), [s[:30] for s in table.index], fontsize=8)
+        ax.set_title("% of documents per framing, twelve largest sources")
+        fig.colorbar(image, ax=ax)
+        fig.tight_layout()
+        for ext in ("png", "svg"):
+            fig.savefig(out / f"by_source.{ext}", dpi=120)
+        written.append("by_source.png")
+        plt.close(fig)
+    return written
+
+
+def report_command(args) -> int:
+    scored = Path(args.scored)
+    if not scored.is_file():
+        raise FileNotFoundError(f"{scored}: no such file")
+    frame = _load(scored)
+    if "spans" not in frame:
+        raise ValueError(f"{scored}: not a scored file (no 'spans'); run `framescope predict` first")
+    labels = sorted({s["label"] for spans in frame["spans"] if isinstance(spans, list) for s in spans})
+    summaries = [s for s in frame.get("summary", []) if isinstance(s, dict)]
+    if summaries:
+        labels = list(summaries[0])  # the model's own label order, including unseen labels
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = corpus_tables(frame, labels, args.date_field, args.source_field, args.period)
+    tables["overall"].to_csv(out / "overall.csv", index=False)
+    for name in ("by_period", "by_source"):
+        if name in tables:
+            tables[name].to_csv(out / f"{name}.csv")
+    plots = _plots(tables, labels, out)
+    lines = [f"# Framing report: {scored.name}", "",
+             f"{tables['scored']} documents scored, {tables['errors']} could not be scored.", "",
+             *[f"![{p}]({p})" for p in plots], "",
+             "| label | documents | % documents | spans |", "|---|---:|---:|---:|"]
+    for row in tables["overall"].sort_values("documents", ascending=False).itertuples():
+        lines.append(f"| {row.label} | {row.documents} | {100 * row.document_share:.1f} | {row.spans} |")
+    lines += ["", "## Top example sentences per label", ""]
+    for label, examples in tables["examples"].items():
+        if examples:
+            lines.append(f"**{label}**")
+            lines += [f"- {score:.2f} ({rid}): {text}" for score, text, rid in examples]
+            lines.append("")
+    (out / "summary.md").write_text("\n".join(lines) + "\n", "utf-8")
+    (out / "summary.json").write_text(json.dumps(
+        {"scored": tables["scored"], "errors": tables["errors"],
+         "overall": tables["overall"].to_dict(orient="records")}, indent=2) + "\n", "utf-8")
+    print(f"wrote {out}/summary.md, {len(plots)} plots and CSV tables", file=sys.stderr)
+    return 0

@@ -1,0 +1,143 @@
+"""Training end to end on a tiny encoder, the saved folder, thresholds, and bad data."""
+
+import json
+
+import numpy as np
+import pytest
+
+from inference import load_model
+from inference.taxonomy import Taxonomy, TaxonomyError
+from train.arguments import TrainingArguments
+from train.data import DataError, Example, read_examples
+from train.metrics import calibrate_thresholds, score_labels
+from train.trainer import FramingTrainer
+
+TAXONOMY = Taxonomy.from_dict({"labels": [
+    {"name": "coup", "definition": "A change of power is presented as a coup."},
+    {"name": "biolab_threat", "definition": "Foreign laboratories are presented as making weapons."},
+]})
+COUP = ["The junta seized power in the capital.", "Officers staged a coup overnight.",
+        "The putsch toppled the lawful government.", "Soldiers grabbed power by force."]
+LAB = ["Secret laboratories are brewing germ weapons.", "The biolab spreads deadly viruses.",
+       "Pentagon labs breed pathogens on our border.", "The laboratory makes bioweapons."]
+NONE = ["The weather was mild on Sunday.", "The team won the cup final.",
+        "Bread prices rose slightly.", "The museum opens at nine."]
+
+
+def tiny_arguments(encoder_dir) -> TrainingArguments:
+    return TrainingArguments(base=str(encoder_dir), epochs=12, learning_rate=3e-3, batch_size=16,
+                             max_length=16, seed=7, early_stopping_patience=12, warmup_ratio=0.0)
+
+
+def examples(repeat=4):
+    rows = [Example(t, ["coup"]) for t in COUP] + [Example(t, ["biolab_threat"]) for t in LAB]
+    rows += [Example(t, []) for t in NONE]
+    return rows * repeat
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_encoder_dir, tmp_path_factory):
+    trainer = FramingTrainer(tiny_arguments(tiny_encoder_dir))
+    model = trainer.fit(examples(), examples(1), TAXONOMY)
+    out = tmp_path_factory.mktemp("trained")
+    trainer.save(model, out, data_files={"train": "in-memory"})
+    return trainer, model, out
+
+
+def test_training_learns_separable_labels(trained):
+    trainer, model, _ = trained
+    assert trainer.report["epochs_run"] >= 1
+    assert trainer.report["dev"]["macro_f1"] >= 0.9
+    scores = model.predict_proba(["Officers staged a coup overnight."])
+    assert scores[0, 0] > scores[0, 1]
+
+
+def test_saved_folder_round_trips(trained):
+    _, model, out = trained
+    for name in ["model.safetensors", "config.json", "tokenizer.json", "framescope.json",
+                 "taxonomy.yaml", "metrics.json", "training_args.json", "README.md"]:
+        assert (out / name).is_file(), name
+    assert not list(out.glob("*.bin")) and not list(out.glob("*.pt"))  # safetensors only
+    loaded = load_model(out, precision="fp32")
+    assert loaded.labels == ["coup", "biolab_threat"]
+    assert loaded.thresholds == model.thresholds
+    texts = COUP + LAB + NONE
+    # weights are stored as float16: scores agree to float16 precision
+    assert np.allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=2e-3)
+    run = json.loads((out / "training_args.json").read_text())
+    assert run["arguments"]["seed"] == 7 and "torch" in run["versions"]
+    card = (out / "README.md").read_text()
+    assert "Intended use" in card and "coup" in card and "baseline" in card.lower()
+
+
+def test_training_is_deterministic(tiny_encoder_dir, trained):
+    first, _, _ = trained
+    again = FramingTrainer(tiny_arguments(tiny_encoder_dir))
+    again.fit(examples(), examples(1), TAXONOMY)
+    assert again.report["dev"] == first.report["dev"]
+    assert again.report["epoch_dev_macro_f1_at_0.5"] == first.report["epoch_dev_macro_f1_at_0.5"]
+
+
+def test_threshold_calibration_picks_the_best_f1_cut():
+    truth = np.array([[1], [1], [0], [0]])
+    scores = np.array([[0.9], [0.7], [0.6], [0.1]])
+    assert calibrate_thresholds(truth, scores, ["x"])["x"] == pytest.approx(0.7)
+    # no positives on dev: leave the default
+    assert calibrate_thresholds(np.zeros((2, 1)), scores[:2], ["x"])["x"] == 0.5
+
+
+def test_scorer_reports_per_label_and_negatives_flagged():
+    truth = np.array([[1, 0], [0, 0], [0, 1]])
+    pred = np.array([[1, 0], [1, 0], [0, 0]])
+    report = score_labels(truth, pred, ["a", "b"])
+    assert report["per_label"]["a"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667,
+                                        "support": 1, "predicted": 2}
+    assert report["per_label"]["b"]["f1"] == 0.0
+    assert report["negatives"] == 1 and report["negatives_flagged"] == 1
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"text": "ok", "labels": ["coup"]}\n{"text": "x", "labels": ["nonsense"]}\n',
+     "line 2: unknown label(s) nonsense"),
+    ('{"text": "ok", "labels": []}\n{"text": "  ", "labels": []}\n', "line 2: 'text' is empty"),
+    ('{"labels": []}\n', "line 1: missing 'text'"),
+    ('{"text": "ok"}\n', "line 1: missing 'labels'"),
+    ('{"text": "ok", "labels": []}\n{oops\n', "line 2: not valid JSON"),
+])
+def test_bad_jsonl_names_file_and_line(tmp_path, content, message):
+    path = tmp_path / "train.jsonl"
+    path.write_text(content)
+    with pytest.raises(DataError) as error:
+        read_examples(path, TAXONOMY)
+    assert str(path) in str(error.value) and message in str(error.value)
+
+
+def test_bad_csv_names_missing_column(tmp_path):
+    path = tmp_path / "train.csv"
+    path.write_text("sentence,labels\nhello,coup\n")
+    with pytest.raises(DataError, match=r"train.csv:line 1: missing column\(s\) text"):
+        read_examples(path, TAXONOMY)
+
+
+def test_csv_labels_are_split_on_semicolons(tmp_path):
+    path = tmp_path / "train.csv"
+    path.write_text('text,labels\n"A coup, with germs.",coup;biolab_threat\nNothing here.,\n')
+    rows = read_examples(path, TAXONOMY)
+    assert rows[0].labels == ["biolab_threat", "coup"] and rows[1].labels == []
+
+
+def test_bad_taxonomy_is_refused(tmp_path):
+    path = tmp_path / "tax.yaml"
+    path.write_text("labels:\n  - name: a\n  - name: a\n")
+    with pytest.raises(TaxonomyError, match="duplicate label names: a"):
+        Taxonomy.load(path)
+
+
+def test_cli_train_reports_bad_data_without_a_traceback(tmp_path, capsys):
+    from framescope.cli import main
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "labels": ["coup"]}\n')
+    code = main(["train", "--data", str(bad), "--dev", str(bad), "--out", str(tmp_path / "m")])
+    assert code == 2
+    assert "bad.jsonl:line 1: unknown label(s) coup" in capsys.readouterr().err
