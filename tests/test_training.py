@@ -137,7 +137,7 @@ def test_cli_train_reports_bad_data_without_a_traceback(tmp_path, capsys):
     from framescope.cli import main
 
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"text": "x", "labels": ["coup"]}\n')
+    bad.write_text('{"text": "x", "labels": ["not_a_label"]}\n')
     code = main(["train", "--data", str(bad), "--dev", str(bad), "--out", str(tmp_path / "m")])
     assert code == 2
-    assert "bad.jsonl:line 1: unknown label(s) coup" in capsys.readouterr().err
+    assert "bad.jsonl:line 1: unknown label(s) not_a_label" in capsys.readouterr().err

@@ -10,7 +10,7 @@ writes `train.jsonl` and `dev.jsonl` in the user-facing format (`{"text", "label
 * Dev is *temporal*: the latest months (about `dev_fraction` of titles). A dev title that is an
   exact or near duplicate (character 3-5-gram TF-IDF cosine >= 0.8) of any training title is
   dropped, so the split measures generalisation, not memory.
-* Curated sentences (data/curated/framing_sentences.yaml): split 80/20 by a stable hash of the
+* Curated sentences (data/curated/*.yaml): split 80/20 by a stable hash of the
   text, so the same sentence always lands on the same side.
 """
 
@@ -34,10 +34,10 @@ __all__ = ["build_default_data", "euvsdisinfo_examples"]
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CASES = DATA_DIR / "raw" / "euvsdisinfo" / "cases_2015-01_2020-06.csv"
 KEYWORD_MAP = DATA_DIR / "raw" / "euvsdisinfo" / "framing_keyword_map.json"
-CURATED = DATA_DIR / "curated" / "framing_sentences.yaml"
+CURATED_DIR = DATA_DIR / "curated"
 TAXONOMY = DATA_DIR / "taxonomy.yaml"
 NEAR_DUPLICATE_COSINE = 0.8
-CURATED_WEIGHT = 3.0
+CURATED_WEIGHT = 4.0
 
 
 def euvsdisinfo_examples(cases: Path = CASES, keyword_map: Path = KEYWORD_MAP) -> list[Example]:
@@ -109,7 +109,7 @@ def build_default_data(out_dir: str | Path, dev_fraction: float = 0.12,
     titles = euvsdisinfo_examples()
     train, dev, cutoff = _temporal_split(titles, dev_fraction)
     dev, dropped = _drop_near_duplicates(train, dev)
-    curated = read_examples(CURATED, taxonomy)
+    curated = [e for path in sorted(CURATED_DIR.glob("*.yaml")) for e in read_examples(path, taxonomy)]
     for example in curated:
         # Few but clean: each hand-written sentence counts as much as CURATED_WEIGHT titles.
         example.extra.update(source="curated", weight=CURATED_WEIGHT)

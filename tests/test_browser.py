@@ -1,0 +1,80 @@
+"""The rendered example article in a real (headless) Chromium: highlights sit on the right text,
+the label filter hides and shows them, and a screenshot is kept as a test artefact
+(artifacts/screenshots/example_article.png)."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from framescope.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+ARTICLE = REPO / "data" / "examples" / "kazakhstan_csto_2022.txt"
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+if os.environ.get("FRAMESCOPE_REQUIRE_BROWSER") != "1":
+    pytestmark = pytest.mark.skipif(
+        not (CHROMIUM and DRIVER and (REPO / "models/default/model.safetensors").is_file()),
+        reason="needs Debian's chromium + chromium-driver and models/default")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--no-first-run", "--disable-background-networking", "--disable-sync",
+                 "--disable-component-update", "--window-size=1200,1600"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_example_article_highlights_and_filters(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "example.html"
+    assert main(["render", str(ARTICLE), "-o", str(page)]) == 0
+    browser.get(page.as_uri())
+    article = ARTICLE.read_text(encoding="utf-8")
+
+    marks = browser.find_elements(By.CSS_SELECTOR, "mark.span")
+    assert marks
+    labels_at = {}
+    for mark in marks:
+        start, end = int(mark.get_attribute("data-start")), int(mark.get_attribute("data-end"))
+        shown = browser.execute_script("return arguments[0].firstChild.textContent;", mark)
+        assert shown == article[start:end]
+        labels_at[shown] = {label for label, _ in json.loads(mark.get_attribute("data-labels"))}
+    assert any("coup" in labels and "attempted coup" in text for text, labels in labels_at.items())
+    colour = [t for t, labels in labels_at.items() if "color_revolution" in labels]
+    assert len(colour) >= 3
+
+    def hidden_count():
+        return len(browser.find_elements(By.CSS_SELECTOR, "mark.span.off"))
+
+    assert hidden_count() == 0
+    only_colour = sum(1 for labels in labels_at.values() if labels == {"color_revolution"})
+    box = browser.find_element(By.CSS_SELECTOR, '.label-filter[value="color_revolution"]')
+    box.click()
+    assert hidden_count() == only_colour
+    box.click()
+    assert hidden_count() == 0
+
+    slider = browser.find_element(By.ID, "min-score")
+    browser.execute_script("arguments[0].value = 1; arguments[0].dispatchEvent(new Event('input'));",
+                           slider)
+    assert hidden_count() == len(marks)
+    browser.execute_script("arguments[0].value = 0; arguments[0].dispatchEvent(new Event('input'));",
+                           slider)
+
+    shots = REPO / "artifacts" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(shots / "example_article.png"))

@@ -1,0 +1,55 @@
+"""`--engine ray` gives the local engine's output, record for record, on a local Ray."""
+
+import os
+
+import pyarrow.parquet as pq
+import pytest
+
+from framescope.cli import main
+from inference.ray_engine import shard_name
+
+from .test_batch_cli import corpus_with_corruption
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def test_ray_engine_matches_local_engine_and_resumes(local_ray, tmp_path, tiny_model_dir):
+    inputs = [corpus_with_corruption(tmp_path / f"part{i}.jsonl", 600, every=17) for i in range(3)]
+    out_dir = tmp_path / "ray-out"
+    args = ["predict", *map(str, inputs), "-o", str(out_dir), "--model", str(tiny_model_dir),
+            "--engine", "ray", "--workers", "2", "--no-progress"]
+    assert main(args) == 0
+    for path in inputs:
+        local = tmp_path / f"{path.stem}.parquet"
+        assert main(["predict", str(path), "-o", str(local), "--model", str(tiny_model_dir),
+                     "--no-progress"]) == 0
+        expected = pq.read_table(local).to_pylist()
+        got = pq.read_table(out_dir / shard_name(path)).to_pylist()
+        assert len(got) == 600
+        assert got == expected
+        assert sum(1 for r in got if r["error"]) == 600 // 17
+
+    # a finished shard is skipped; a missing one is redone
+    (out_dir / shard_name(inputs[1])).unlink()
+    before = (out_dir / shard_name(inputs[0])).stat().st_mtime_ns
+    assert main(args) == 0
+    assert (out_dir / shard_name(inputs[0])).stat().st_mtime_ns == before
+    assert pq.read_table(out_dir / shard_name(inputs[1])).num_rows == 600
+
+
+def test_predict_dataset_composes_with_ray_data(local_ray, tiny_model_dir):
+    from inference.ray_engine import predict_dataset
+
+    ds = ray.data.from_items([{"id": "a", "text": "The junta seized power."},
+                              {"id": "b", "text": ""}])
+    rows = sorted(predict_dataset(ds, tiny_model_dir).take_all(), key=lambda r: r["id"])
+    assert rows[0]["error"] is None and rows[0]["summary"]["coup"]["max_score"] >= 0
+    assert rows[1]["error"].endswith("empty text")

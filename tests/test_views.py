@@ -1,0 +1,79 @@
+"""Analyst views: the HTML page, the corpus report, and the notebook."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from framescope.cli import main
+from framescope.render import render_html
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def scored_records():
+    text = "The junta seized power. Prices rose.\nLabs <b>brew</b> germs & more."
+    return [
+        {"id": "d1", "text": text, "date": "2020-01-03", "outlet": "A+B",
+         "spans": [{"start": 0, "end": 23, "text": "The junta seized power.", "label": "coup", "score": 0.91},
+                   {"start": 37, "end": 66, "text": text[37:66], "label": "biolab_threat", "score": 0.62},
+                   {"start": 37, "end": 66, "text": text[37:66], "label": "coup", "score": 0.4}],
+         "summary": {"coup": {"max_score": 0.91, "spans": 2}, "biolab_threat": {"max_score": 0.62, "spans": 1}}},
+        {"id": "d2", "text": "Nothing to see.", "date": "2020-02-10", "outlet": "B", "spans": [],
+         "summary": {"coup": {"max_score": 0.1, "spans": 0}, "biolab_threat": {"max_score": 0.2, "spans": 0}}},
+        {"id": "bad", "spans": [], "summary": None, "error": "corpus.jsonl:3: bad JSON"},
+    ]
+
+
+def test_page_is_self_contained_and_escapes_text():
+    page = render_html(scored_records(), ["coup", "biolab_threat"],
+                       {"coup": "Presented as a coup.", "biolab_threat": "Labs as weapons."})
+    assert "<b>brew</b>" not in page and "&lt;b&gt;brew&lt;/b&gt;" in page
+    assert not re.search(r"(src|href)=\"https?://", page)  # nothing fetched from the network
+    marks = re.findall(r"<mark [^>]*>(.*?)<sup>", page, flags=re.S)
+    assert marks[0] == "The junta seized power."
+    assert "Presented as a coup." in page and "Not scored: corpus.jsonl:3: bad JSON" in page
+
+
+def test_render_caps_large_inputs_with_a_notice(tmp_path, tiny_model_dir):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": str(i), "text": f"Doc {i}."}) + "\n"
+                              for i in range(30)))
+    out = tmp_path / "page.html"
+    assert main(["render", str(corpus), "-o", str(out), "--model", str(tiny_model_dir),
+                 "--max-documents", "10"]) == 0
+    page = out.read_text()
+    assert "Showing the first 10 of 30 documents" in page
+    assert page.count('<article class="doc">') == 10
+
+
+def test_report_writes_tables_plots_and_summary(tmp_path):
+    scored = tmp_path / "scored.jsonl"
+    scored.write_text("".join(json.dumps(r) + "\n" for r in scored_records()))
+    out = tmp_path / "report"
+    assert main(["report", str(scored), "-o", str(out), "--source-field", "outlet"]) == 0
+    for name in ["overall.csv", "overall.png", "overall.svg", "by_period.csv", "trend.png",
+                 "by_source.csv", "by_source.png", "summary.md"]:
+        assert (out / name).is_file(), name
+    overall = (out / "overall.csv").read_text().splitlines()
+    assert overall[0] == "label,documents,document_share,spans,span_share"
+    assert "coup,1,0.5,2,0.6667" in overall
+    summary = (out / "summary.md").read_text()
+    assert "2 documents scored, 1 could not be scored" in summary
+    by_source = (out / "by_source.csv").read_text()
+    assert by_source.splitlines()[1].startswith("B,2,")  # "A+B" counts for both outlets
+
+
+@pytest.mark.skipif(not (REPO / "models" / "default" / "model.safetensors").is_file(),
+                    reason="models/default not trained yet")
+def test_quickstart_notebook_runs(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(REPO / "notebooks" / "quickstart.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("color_revolution" in o.get("text", "") for o in outputs)
