@@ -114,6 +114,7 @@ def build_default_data(out_dir: str | Path, dev_fraction: float = 0.12,
         # Few but clean: each hand-written sentence counts as much as CURATED_WEIGHT titles.
         example.extra.update(source="curated", weight=CURATED_WEIGHT)
     train += [e for e in curated if not _in_dev(e.text, curated_dev_fraction)]
+    # Dev keeps the weight too: threshold calibration counts clean sentences as training does.
     dev += [e for e in curated if _in_dev(e.text, curated_dev_fraction)]
     write_jsonl(train, out_dir / "train.jsonl")
     write_jsonl(dev, out_dir / "dev.jsonl")

@@ -49,13 +49,16 @@ def score_labels(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> d
 
 
 def calibrate_thresholds(y_true: np.ndarray, scores: np.ndarray, labels: list[str],
-                         grid: np.ndarray = THRESHOLD_GRID) -> dict[str, float]:
-    """One threshold per label: the grid value with the best F1 on (dev) data.
+                         grid: np.ndarray = THRESHOLD_GRID,
+                         sample_weight: np.ndarray | None = None) -> dict[str, float]:
+    """One threshold per label: the grid value with the best (weighted) F1 on dev data.
 
     Ties go to the *higher* threshold, and the grid starts at 0.30: dev labels are weak and
-    noisy, and an analyst is better served by fewer, surer spans. A label with no dev
+    noisy, and an analyst is better served by fewer, surer spans. `sample_weight` lets clean
+    examples count more than weakly labelled ones, as in training. A label with no dev
     positives keeps 0.5.
     """
+    weight = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
     thresholds = {}
     for j, label in enumerate(labels):
         truth = y_true[:, j].astype(bool)
@@ -65,8 +68,8 @@ def calibrate_thresholds(y_true: np.ndarray, scores: np.ndarray, labels: list[st
         best, best_f1 = 0.5, -1.0
         for cut in grid:
             predicted = scores[:, j] >= cut
-            tp = int((truth & predicted).sum())
-            denominator = int(truth.sum() + predicted.sum())
+            tp = weight[truth & predicted].sum()
+            denominator = weight[truth].sum() + weight[predicted].sum()
             f1 = 2 * tp / denominator if denominator else 0.0
             if f1 >= best_f1:
                 best, best_f1 = float(cut), f1

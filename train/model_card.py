@@ -63,7 +63,7 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         "",
         "## Thresholds",
         "",
-        "One per label, chosen on the dev split to maximise that label's F1 (grid 0.30 to 0.95, "
+        "One per label, chosen on the dev split to maximise that label's F1, each example counted with its `weight` (grid 0.30 to 0.95, "
         "ties to the higher value). They are stored in `framescope.json`; pass `threshold=` to "
         "`predict` to use your own.",
         "",

@@ -77,7 +77,9 @@ class FramingTrainer:
 
         dev_texts = [e.text for e in dev]
         dev_scores = model.predict_proba(dev_texts)
-        model.settings.thresholds = calibrate_thresholds(y_dev, dev_scores, labels)
+        dev_weight = np.array([float(e.extra.get("weight", 1.0)) for e in dev])
+        model.settings.thresholds = calibrate_thresholds(y_dev, dev_scores, labels,
+                                                         sample_weight=dev_weight)
         dev_report = score_labels(y_dev, binarise(dev_scores, labels, model.thresholds), labels)
 
         baseline = fit_baseline(train, dev, labels, seed=args.seed)
