@@ -81,7 +81,8 @@ def test_training_is_deterministic(tiny_encoder_dir, trained):
 def test_threshold_calibration_picks_the_best_f1_cut():
     truth = np.array([[1], [1], [0], [0]])
     scores = np.array([[0.9], [0.7], [0.6], [0.1]])
-    assert calibrate_thresholds(truth, scores, ["x"])["x"] == pytest.approx(0.7)
+    cut = calibrate_thresholds(truth, scores, ["x"])["x"]
+    assert 0.6 < cut <= 0.7  # separates the two positives from the two negatives
     # no positives on dev: leave the default
     assert calibrate_thresholds(np.zeros((2, 1)), scores[:2], ["x"])["x"] == 0.5
 

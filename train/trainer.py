@@ -26,7 +26,7 @@ from datasets import Dataset
 from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
 from transformers import TrainingArguments as HFTrainingArguments
 
-from inference.modeling import FramingModel
+from inference.modeling import FramingModel, normalise_for_model
 from inference.taxonomy import Taxonomy
 
 from .arguments import TrainingArguments, resolve_base
@@ -145,7 +145,8 @@ class FramingTrainer:
 
     def _dataset(self, model: FramingModel, examples: list[Example], y: np.ndarray) -> Dataset:
         encoded = model.tokenizer(
-            [e.text for e in examples], truncation=True, max_length=self.args.max_length
+            [normalise_for_model(e.text) for e in examples], truncation=True,
+            max_length=self.args.max_length,
         )
         columns = {
             "input_ids": encoded["input_ids"],
