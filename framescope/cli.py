@@ -108,13 +108,21 @@ def _run_train(args) -> int:
         result = evaluate(model, read_examples(path, taxonomy), trainer.baseline)
         tests[f"test_{Path(path).stem}"] = {**result, "file": path}
         print(f"\n== {path}\n{format_report(result)}")
-    files = {"train": args.data, "dev": args.dev, "taxonomy": args.taxonomy}
+    files = {"train": args.data, "dev": args.dev, "taxonomy": _relative(args.taxonomy)}
     trainer.save(model, args.out, data_files=files, extra_reports=tests)
     report = trainer.report
     print(f"\n== dev\nmodel macro-F1 {report['dev']['macro_f1']:.3f}, baseline "
           f"{report['baseline_dev']['macro_f1']:.3f}; {report['training_seconds']} s; "
           f"saved to {args.out}")
     return 0
+
+
+def _relative(path: str) -> str:
+    """A path as the user would type it from here (the repo-relative default, not /abs/...)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 # -- eval -----------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ writes `train.jsonl` and `dev.jsonl` in the user-facing format (`{"text", "label
 * Dev is *temporal*: the latest months (about `dev_fraction` of titles). A dev title that is an
   exact or near duplicate (character 3-5-gram TF-IDF cosine >= 0.8) of any training title is
   dropped, so the split measures generalisation, not memory.
+* Training examples with British spellings ("colour", "organise") are added a second time
+  with American ones; dev keeps its text as written.
 * Curated sentences (data/curated/*.yaml): split 80/20 by a stable hash of the
   text, so the same sentence always lands on the same side.
 """
@@ -96,6 +98,38 @@ def _drop_near_duplicates(train: list[Example], dev: list[Example]) -> tuple[lis
     return kept, len(dev) - len(kept)
 
 
+# EUvsDisinfo titles and most curated sentences use British spelling ("colour revolution" 210
+# times, "color revolution" twice); users' corpora are often American. Each training example
+# with a British spelling below also goes in with the American one. Dev is left as written.
+_AMERICAN = [(r"\bcolour", "color"), (r"\bColour", "Color"), (r"\bdefence\b", "defense"),
+             (r"\bDefence\b", "Defense"), (r"\bneighbour", "neighbor"), (r"\bfavour", "favor"),
+             (r"\bcentre", "center"), (r"\blabour", "labor"), (r"\bbehaviour", "behavior"),
+             (r"\b(\w+)is(e|ed|es|ing|ation|ations)\b", None)]
+_ISE_STEMS = {"organ", "destabil", "legitim", "normal", "demon", "real", "recogn", "critic",
+              "mobil", "apolog", "legal", "modern", "radical", "militar", "polar", "central",
+              "character", "jeopard", "util", "author", "capital", "privat", "neutral", "minim"}
+
+
+def american_spelling(text: str) -> str:
+    for pattern, replacement in _AMERICAN:
+        if replacement is None:
+            text = re.sub(pattern, lambda m: m.group(1) + "iz" + m.group(2)
+                          if m.group(1).lower() in _ISE_STEMS else m.group(0), text)
+        else:
+            text = re.sub(pattern, replacement, text)
+    return text
+
+
+def _with_american_variants(examples: list[Example]) -> list[Example]:
+    out = []
+    for example in examples:
+        out.append(example)
+        variant = american_spelling(example.text)
+        if variant != example.text:
+            out.append(Example(variant, example.labels, {**example.extra, "variant": "en-US"}))
+    return out
+
+
 def _in_dev(text: str, dev_fraction: float) -> bool:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return int.from_bytes(digest[:4], "big") / 2**32 < dev_fraction
@@ -116,6 +150,7 @@ def build_default_data(out_dir: str | Path, dev_fraction: float = 0.12,
     train += [e for e in curated if not _in_dev(e.text, curated_dev_fraction)]
     # Dev keeps the weight too: threshold calibration counts clean sentences as training does.
     dev += [e for e in curated if _in_dev(e.text, curated_dev_fraction)]
+    train = _with_american_variants(train)
     write_jsonl(train, out_dir / "train.jsonl")
     write_jsonl(dev, out_dir / "dev.jsonl")
     summary = {

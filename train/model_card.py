@@ -56,16 +56,17 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         f"{args['batch_size']}, max length {args['max_length']} tokens, seed {args['seed']}; "
         f"early stopping on dev macro-F1 (patience {args['early_stopping_patience']}).",
         f"- Epochs run: {report.get('epochs_run')}, best epoch: {report.get('best_epoch')}; "
-        f"training time {report.get('training_seconds')} s on {versions.get('platform')}.",
+        f"training time {report.get('training_seconds')} s on {versions.get('machine', versions.get('platform'))}.",
         f"- Training examples: {report.get('train_examples')}, dev examples: "
         f"{report.get('dev_examples')}.",
         *[f"- Data `{k}`: {v}" for k, v in data.items()],
         "",
         "## Thresholds",
         "",
-        "One per label, chosen on the dev split to maximise that label's F1, each example counted with its `weight` (grid 0.30 to 0.95, "
-        "ties to the higher value). They are stored in `framescope.json`; pass `threshold=` to "
-        "`predict` to use your own.",
+        "One per label, chosen on the dev split to maximise that label's F1, each example "
+        "counted with its `weight`, over a grid from 0.30 to 0.95 smoothed across neighbouring "
+        "points (ties to the higher value). They are stored in `framescope.json`; pass "
+        "`threshold=` to `predict` to use your own.",
         "",
         "## Dev metrics (at the thresholds above)",
         "",
@@ -91,12 +92,26 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
                 f"{extra['model']['negatives_flagged']} of {extra['model']['negatives']}",
                 f"- Baseline: macro-F1 {extra['baseline']['macro_f1']}, negatives flagged "
                 f"{extra['baseline']['negatives_flagged']} of {extra['baseline']['negatives']}",
-                f"- File: `{extra.get('file')}` (never used for training or thresholds)",
+                f"- File: `{extra.get('file')}`: never used for training or thresholds, but "
+                "consulted while developing the training data (see data/README.md), so treat "
+                "it as a development estimate.",
                 "",
                 _table(extra["model"], extra["baseline"], model.thresholds),
                 "",
             ]
     lines += [
+        "## Limitations",
+        "",
+        "- Dev labels are weak: EUvsDisinfo keywords describe whole cases, not titles, so dev "
+        "F1 on titles understates and overstates in places; read the per-label table with that "
+        "in mind.",
+        "- One sentence at a time: a framing built across sentences is seen only where one "
+        "sentence carries it.",
+        "- A reported framing (\"the minister called it a coup\") is a span like an asserted "
+        "one; the model does not judge who holds it.",
+        "- Factual reports of real coups, elections, laboratories or protests can still score "
+        "high; check spans before counting them.",
+        "",
         "## Versions",
         "",
         *[f"- {k}: {v}" for k, v in versions.items()],

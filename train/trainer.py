@@ -13,6 +13,7 @@ files a user needs to trust the model (metrics, arguments, versions, model card)
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import tempfile
@@ -178,10 +179,21 @@ class FramingTrainer:
         return out
 
 
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def versions() -> dict:
     names = ["torch", "transformers", "tokenizers", "safetensors", "datasets", "scikit-learn",
              "numpy", "blingfire"]
-    found = {"python": platform.python_version(), "platform": platform.platform()}
+    found = {"python": platform.python_version(), "platform": platform.platform(),
+             "machine": f"{_cpu_name()}, {os.cpu_count()} cores"}
     for name in names:
         try:
             found[name] = metadata.version(name)
