@@ -6,8 +6,8 @@ scorer); only the work is spread over Ray actors, each loading the model once.
 * Every input file is one *shard*; its output is `DIR/<file stem>-<hash of its path>.parquet`.
   Shards already written are skipped, so a killed run resumes where it stopped. Each shard file
   is written to a temporary name and renamed, so a shard is either complete or absent.
-* Inputs and DIR must be reachable from every node (a shared filesystem), as with any Ray
-  job that reads and writes local paths.
+* Actors read the input files, so inputs must be reachable from every node (a shared
+  filesystem). Scored records stream back to the driver in order, which writes DIR.
 * `predict_dataset(ds)` scores a `ray.data.Dataset` you built yourself and returns one.
 
 Ray is an optional extra (`pip install -e .[ray]`); nothing else in framescope imports it.
@@ -99,24 +99,36 @@ def _file_rows(row: dict) -> list[dict]:
             for order, record in enumerate(read_records([path], row["text_field"]))]
 
 
-def _write_shard(frame, out_dir: str, labels: list[str]):
-    """All output records of one shard, sorted back into input order, written atomically."""
-    import pandas as pd
+class _ShardWriter:
+    """Collects one shard's output records (arriving in order) and publishes it atomically."""
 
-    from .parquet_output import jsonl_to_parquet
+    def __init__(self, out_dir: Path, labels: list[str]) -> None:
+        self.out_dir, self.labels = out_dir, labels
+        self.shard: str | None = None
+        self.handle = None
+        self.written: dict[str, int] = {}
 
-    frame = frame.sort_values("order")
-    shard = frame["shard"].iloc[0]
-    target = Path(out_dir) / shard
-    work = target.with_name(shard + ".jsonl.tmp")
-    with work.open("w", encoding="utf-8") as handle:
-        for line in frame["output"]:
-            handle.write(line + "\n")
-    tmp = target.with_name(shard + ".tmp")
-    jsonl_to_parquet(work, tmp, labels)
-    os.replace(tmp, target)
-    work.unlink()
-    return pd.DataFrame({"shard": [shard], "records": [len(frame)]})
+    def add(self, shard: str, output: str) -> None:
+        if shard != self.shard:
+            self.close()
+            self.shard = shard
+            self.handle = (self.out_dir / f"{shard}.jsonl.tmp").open("w", encoding="utf-8")
+            self.written[shard] = 0
+        self.handle.write(output + "\n")
+        self.written[shard] += 1
+
+    def close(self) -> None:
+        if self.handle is None:
+            return
+        from .parquet_output import jsonl_to_parquet
+
+        self.handle.close()
+        work = self.out_dir / f"{self.shard}.jsonl.tmp"
+        tmp = self.out_dir / f"{self.shard}.tmp"
+        jsonl_to_parquet(work, tmp, self.labels)
+        os.replace(tmp, self.out_dir / self.shard)
+        work.unlink()
+        self.handle = None
 
 
 def _actor_options(device: str | None) -> dict:
@@ -164,19 +176,24 @@ def score_files_with_ray(args) -> int:
         workers = max(1, getattr(args, "workers", None) or 1)
         items = [{"path": str(p), "shard": n, "text_field": args.text_field}
                  for n, p in pending.items()]
-        ds = ray.data.from_items(items).flat_map(_file_rows)
+        ray.data.DataContext.get_current().execution_options.preserve_order = True
+        ds = ray.data.from_items(items).flat_map(_file_rows, num_cpus=0)  # never wait behind actors
         ds = ds.map_batches(
             _FileRecordScorer,
             fn_constructor_args=(model_path, args.threshold, args.text_field, args.id_field,
                                  args.device, args.precision, 1),
             batch_size=RECORDS_PER_BATCH, concurrency=workers, **_actor_options(args.device),
         )
-        written = ds.groupby("shard").map_groups(
-            _write_shard, fn_args=(str(out_dir), labels), batch_format="pandas"
-        ).take_all()
+        # Results stream back to the driver in input order, so each shard is complete when
+        # the next one starts; the driver writes it (no shared output filesystem needed).
+        writer = _ShardWriter(out_dir, labels)
+        for batch in ds.iter_batches(batch_size=RECORDS_PER_BATCH, batch_format="numpy"):
+            for shard, output in zip(batch["shard"], batch["output"]):
+                writer.add(str(shard), str(output))
+        writer.close()
     finally:
         if started_here:
             ray.shutdown()
-    total = sum(row["records"] for row in written)
-    print(f"wrote {len(written)} shards, {total} records, to {out_dir}", file=sys.stderr)
+    total = sum(writer.written.values())
+    print(f"wrote {len(writer.written)} shards, {total} records, to {out_dir}", file=sys.stderr)
     return 0 if total else 1
