@@ -265,12 +265,21 @@ def _settings(args, files: list[Path], model_path: str) -> dict:
 
 
 def _recover_partial(partial: Path) -> int:
-    """Cut a torn last line off `partial`; return the number of complete records in it."""
+    """Cut `partial` back to its last whole chunk; return the number of records kept.
+
+    Records are scored in chunks of CHUNK_RECORDS, and batch composition decides the last float
+    digits of a score; restarting on a chunk boundary makes a resumed run byte-identical to an
+    uninterrupted one. A torn last line goes with the partial chunk.
+    """
     with partial.open("rb+") as handle:
         data = handle.read()
-        keep = data.rfind(b"\n") + 1
-        handle.truncate(keep)
-    return data[:keep].count(b"\n")
+        complete = data[: data.rfind(b"\n") + 1].count(b"\n")
+        keep_records = complete - complete % CHUNK_RECORDS
+        keep_bytes = 0
+        for _ in range(keep_records):
+            keep_bytes = data.index(b"\n", keep_bytes) + 1
+        handle.truncate(keep_bytes)
+    return keep_records
 
 
 def score_files(args) -> int:
