@@ -11,7 +11,6 @@ from inference.ray_engine import shard_name
 from .test_batch_cli import corpus_with_corruption
 
 ray = pytest.importorskip("ray")
-pytestmark = pytest.mark.slow  # run with: pytest -m slow tests/test_ray_engine.py
 
 
 @pytest.fixture(scope="module")
