@@ -48,13 +48,9 @@ def make_corpus(path: Path, n: int) -> None:
 
 
 def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
+    from train.trainer import _cpu_name  # one definition of "which CPU is this"
+
+    return _cpu_name()
 
 
 # -- the timed runs (each in a subprocess) --------------------------------------------------
