@@ -16,6 +16,7 @@ Promises, because analysts feed this millions of messy records:
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import sys
@@ -187,15 +188,18 @@ def output_record(record: Record, id_field: str, spans=None, best=None, labels=N
     return out
 
 
+def _chunks(records) -> Iterator[list[Record]]:
+    """Consecutive lists of CHUNK_RECORDS records (the last may be shorter)."""
+    iterator = iter(records)
+    while chunk := list(itertools.islice(iterator, CHUNK_RECORDS)):
+        yield chunk
+
+
 def score_records(records, model, cut: np.ndarray, batch_size: int, text_field: str,
                   id_field: str) -> Iterator[dict]:
     """Output records for `records`, in order; errors pass through with their message."""
     labels = model.labels
-    iterator = iter(records)
-    while True:
-        chunk = [r for _, r in zip(range(CHUNK_RECORDS), iterator)]
-        if not chunk:
-            return
+    for chunk in _chunks(records):
         valid = [r for r in chunk if r.error is None]
         results = iter(document_results([r.fields[text_field] for r in valid], model, cut,
                                         batch_size))
@@ -243,15 +247,12 @@ def score_records_parallel(records, workers: int, model_path: str, args) -> Iter
     init = (model_path, args.device, args.precision, args.threshold, args.text_field,
             args.id_field, threads)
     context = multiprocessing.get_context("spawn")  # torch and fork do not mix
-    iterator = iter(records)
+    chunks = _chunks(records)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=init) as pool:
         pending: deque = deque()
         while True:
-            while len(pending) < 2 * workers:
-                chunk = [r for _, r in zip(range(CHUNK_RECORDS), iterator)]
-                if not chunk:
-                    break
+            for chunk in itertools.islice(chunks, 2 * workers - len(pending)):
                 pending.append(pool.submit(_score_chunk, chunk, args.batch_size or 64))
             if not pending:
                 return

@@ -63,6 +63,10 @@ class ModelSettings:
     def threshold(self, label: str) -> float:
         return self.thresholds.get(label, 0.5)
 
+    @classmethod
+    def load(cls, model_dir: str | Path) -> "ModelSettings":
+        return cls(**json.loads((Path(model_dir) / SETTINGS_FILE).read_text("utf-8")))
+
 
 class FramingModel(nn.Module):
     """Encoder + mean pooling + linear head; `predict_proba` gives one sigmoid score per label."""
@@ -121,7 +125,7 @@ class FramingModel(nn.Module):
             raise FileNotFoundError(
                 f"{path} is not a framescope model folder: it needs {MODEL_FILE} and {SETTINGS_FILE}"
             )
-        settings = ModelSettings(**json.loads((path / SETTINGS_FILE).read_text("utf-8")))
+        settings = ModelSettings.load(path)
         config = AutoConfig.from_pretrained(str(path), local_files_only=True)
         encoder = AutoModel.from_config(config, add_pooling_layer=False)
         tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from .batch import BatchError, Record, expand_inputs, read_records, score_records, text_problem
+from .modeling import ModelSettings
 from .predict import DEFAULT_MODEL, load_model, thresholds_array
 
 __all__ = ["predict_dataset", "score_files_with_ray", "shard_name"]
@@ -159,7 +160,7 @@ def score_files_with_ray(args) -> int:
         raise BatchError(f"{out_dir}: with --engine ray, -o names a folder for Parquet shards")
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = str(Path(args.model or DEFAULT_MODEL).resolve())
-    labels = load_model(model_path, precision="fp32").labels
+    labels = ModelSettings.load(model_path).labels  # the driver only needs the label order
     shards = {shard_name(p): p for p in files}
     if len(shards) != len(files):
         raise BatchError("two inputs map to the same shard name; pass each file once")

@@ -132,3 +132,11 @@ def test_span_table_on_the_terminal(tmp_path, tiny_model_dir, capsys):
     assert run(doc, "--model", tiny_model_dir, "--threshold", "0") == 0
     printed = capsys.readouterr().out
     assert "a.txt" in printed and "The junta seized power." in printed
+
+
+def test_two_workers_write_what_one_worker_writes(tmp_path, tiny_model_dir):
+    source = corpus_with_corruption(tmp_path / "corpus.jsonl", 1_500)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run(source, "-o", one, "--model", tiny_model_dir) == 0
+    assert run(source, "-o", two, "--model", tiny_model_dir, "--workers", "2") == 0
+    assert two.read_bytes() == one.read_bytes()

@@ -37,6 +37,11 @@ class Example:
     labels: list[str]
     extra: dict = field(default_factory=dict)
 
+    @property
+    def weight(self) -> float:
+        """The optional `weight` field: how much this example counts in loss and calibration."""
+        return float(self.extra.get("weight", 1.0))
+
     def to_dict(self) -> dict:
         return {"text": self.text, "labels": self.labels, **self.extra}
 

@@ -20,7 +20,7 @@ def fit_baseline(train: list[Example], dev: list[Example], labels: list[str],
     baseline = TfidfBaseline(labels, seed=seed).fit([e.text for e in train],
                                                     label_matrix(train, labels))
     dev_scores = baseline.predict_proba([e.text for e in dev])
-    dev_weight = [float(e.extra.get("weight", 1.0)) for e in dev]
+    dev_weight = [e.weight for e in dev]
     baseline.thresholds = calibrate_thresholds(label_matrix(dev, labels), dev_scores, labels,
                                                sample_weight=dev_weight)
     return baseline

@@ -78,7 +78,7 @@ class FramingTrainer:
 
         dev_texts = [e.text for e in dev]
         dev_scores = model.predict_proba(dev_texts)
-        dev_weight = np.array([float(e.extra.get("weight", 1.0)) for e in dev])
+        dev_weight = np.array([e.weight for e in dev])
         model.settings.thresholds = calibrate_thresholds(y_dev, dev_scores, labels,
                                                          sample_weight=dev_weight)
         dev_report = score_labels(y_dev, binarise(dev_scores, labels, model.thresholds), labels)
@@ -153,7 +153,7 @@ class FramingTrainer:
             "input_ids": encoded["input_ids"],
             "attention_mask": encoded["attention_mask"],
             "labels": y.tolist(),
-            "weight": [float(e.extra.get("weight", 1.0)) for e in examples],
+            "weight": [e.weight for e in examples],
         }
         return Dataset.from_dict(columns)
 
