@@ -193,6 +193,8 @@ def _add_report(commands) -> None:
     p.add_argument("--date-field", default="date")
     p.add_argument("--source-field", default="source")
     p.add_argument("--period", choices=["week", "month"], default="month")
+    p.add_argument("--min-period-documents", type=int, default=20,
+                   help="leave periods with fewer documents out of the trend plot (default 20)")
     p.set_defaults(run=_run_report)
 
 

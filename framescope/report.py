@@ -14,6 +14,8 @@ from pathlib import Path
 
 __all__ = ["report_command", "corpus_tables"]
 
+NO_SOURCE = "(no source)"
+
 
 def _load(path: Path):
     import pandas as pd
@@ -53,12 +55,15 @@ def corpus_tables(frame, labels: list[str], date_field: str | None, source_field
         tables["by_period"] = (valid.groupby("_period")[labels]
                                .agg(lambda c: round(float((c > 0).mean()), 4)))
         tables["by_period"].insert(0, "documents", valid.groupby("_period").size())
+        tables["by_period"].index.name = period
     if source_field and source_field in scored:
-        sources = scored[source_field].fillna("(none)").astype(str).str.split("+").explode()
+        sources = (scored[source_field].fillna("").astype(str).str.split("+").explode()
+                   .str.strip().replace("", NO_SOURCE))
         exploded = scored.loc[sources.index].assign(_source=sources.values)
         grouped = exploded.groupby("_source")
         by_source = grouped[labels].agg(lambda c: round(float((c > 0).mean()), 4))
         by_source.insert(0, "documents", grouped.size())
+        by_source.index.name = source_field
         tables["by_source"] = by_source.sort_values("documents", ascending=False)
     tables["examples"] = {
         label: sorted(((s["score"], " ".join(s["text"].split()), rid)
@@ -69,7 +74,7 @@ def corpus_tables(frame, labels: list[str], date_field: str | None, source_field
     return tables
 
 
-def _plots(tables: dict, labels: list[str], out: Path) -> list[str]:
+def _plots(tables: dict, labels: list[str], out: Path, min_period_documents: int = 1) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -88,15 +93,26 @@ def _plots(tables: dict, labels: list[str], out: Path) -> list[str]:
     plt.close(fig)
 
     if "by_period" in tables and len(tables["by_period"]) > 1:
+        # A month with two documents gives shares of 0 or 50 %: such periods are drawn as gaps
+        # (their numbers stay in by_period.csv), and the lower panel shows how many documents
+        # each point rests on.
         table = tables["by_period"]
+        thin = table["documents"] < min_period_documents
         top = tables["overall"].sort_values("documents", ascending=False)["label"][:6].tolist()
-        fig, ax = plt.subplots(figsize=(10, 5))
+        fig, (ax, counts) = plt.subplots(2, 1, figsize=(10, 6), sharex=True,
+                                         gridspec_kw={"height_ratios": [3, 1]})
+        positions = range(len(table))
         for label in top:
-            ax.plot(table.index, table[label] * 100, label=label, linewidth=1.5)
+            ax.plot(positions, (table[label] * 100).mask(thin), label=label, linewidth=1.5)
+        counts.bar(positions, table["documents"], color=["#bbbbbb" if t else "#4363d8" for t in thin])
+        counts.set_ylabel("documents")
         ticks = list(range(0, len(table), max(1, len(table) // 12)))
-        ax.set_xticks(ticks, [table.index[i] for i in ticks], rotation=45, ha="right")
+        counts.set_xticks(ticks, [table.index[i] for i in ticks], rotation=45, ha="right")
         ax.set_ylabel("% of documents")
-        ax.set_title("Six most frequent framings over time")
+        title = "Six most frequent framings over time"
+        if thin.any():
+            title += f" (periods with fewer than {min_period_documents} documents left out)"
+        ax.set_title(title, fontsize=10)
         ax.legend(fontsize=8, ncol=2)
         fig.tight_layout()
         for ext in ("png", "svg"):
@@ -138,7 +154,7 @@ def report_command(args) -> int:
     for name in ("by_period", "by_source"):
         if name in tables:
             tables[name].to_csv(out / f"{name}.csv")
-    plots = _plots(tables, labels, out)
+    plots = _plots(tables, labels, out, args.min_period_documents)
     lines = [f"# Framing report: {scored.name}", "",
              f"{tables['scored']} documents scored, {tables['errors']} could not be scored.", "",
              *[f"![{p}]({p})" for p in plots], "",

@@ -65,6 +65,18 @@ def test_report_writes_tables_plots_and_summary(tmp_path):
     assert by_source.splitlines()[1].startswith("B,2,")  # "A+B" counts for both outlets
 
 
+def test_report_names_records_without_a_source_and_counts_thin_periods():
+    import pandas as pd
+
+    from framescope.report import NO_SOURCE, corpus_tables
+
+    records = scored_records()[:2]
+    records[1]["outlet"] = " "
+    tables = corpus_tables(pd.DataFrame(records), ["coup", "biolab_threat"], "date", "outlet")
+    assert set(tables["by_source"].index) == {"A", "B", NO_SOURCE}
+    assert tables["by_period"]["documents"].tolist() == [1, 1]  # January and February 2020
+
+
 @pytest.mark.skipif(not (REPO / "models" / "default" / "model.safetensors").is_file(),
                     reason="models/default not trained yet")
 def test_quickstart_notebook_runs(tmp_path):
