@@ -9,8 +9,9 @@ Promises, because analysts feed this millions of messy records:
   highest sentence score and number of spans);
 * the output appears atomically: work goes to `OUTPUT.partial` (JSON lines, flushed per chunk)
   and is renamed (or converted, for Parquet) only when complete;
-* `--resume` continues a killed run: complete lines in the partial file are kept, a torn last
-  line is cut off, and scoring restarts at the next input record - no duplicates, no gaps.
+* `--resume` continues a killed run: the partial file is cut back to its last whole chunk of
+  records (a torn last line goes with it) and scoring restarts there - no duplicates, no gaps,
+  and the same bytes as an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import numpy as np
 
 from .predict import DEFAULT_MODEL, document_results, load_model, thresholds_array
 
-__all__ = ["Record", "read_records", "score_files", "print_span_table", "BatchError", "text_problem"]
+__all__ = ["Record", "read_records", "read_chunks", "score_files", "print_span_table", "BatchError",
+           "text_problem"]
 
 INPUT_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".parquet", ".txt")
 CHUNK_RECORDS = 256
@@ -84,6 +86,18 @@ def read_records(files: list[Path], text_field: str = "text") -> Iterator[Record
             if record.error is None:
                 record.error = text_problem(record.fields, text_field)
             yield record
+
+
+def read_chunks(files: list[Path], text_field: str = "text") -> Iterator[list[Record]]:
+    """All records in chunks of CHUNK_RECORDS consecutive records that never span two files.
+
+    The chunk is the unit of scoring everywhere: one process, worker processes, Ray actors and
+    a resumed run all score the same chunks. Batch composition decides the last float digits
+    of a score, so this is what makes every engine write the same bytes, and what makes a
+    file's scores independent of the other files in the run.
+    """
+    for path in files:
+        yield from _chunks(read_records([path], text_field))
 
 
 def text_problem(fields: dict, text_field: str) -> str | None:
@@ -233,8 +247,8 @@ def _score_chunk(chunk: list[Record], batch_size: int) -> list[dict]:
                               w["id_field"]))
 
 
-def score_records_parallel(records, workers: int, model_path: str, args) -> Iterator[dict]:
-    """`score_records` over `workers` processes, output in input order, bounded memory.
+def score_chunks_parallel(chunks, workers: int, model_path: str, args) -> Iterator[list[dict]]:
+    """The output records of each chunk, scored over `workers` processes, in input order.
 
     Each process loads the model once and uses (cores / workers) torch threads; at most
     2 x workers chunks are in flight, so a huge input is never read ahead.
@@ -247,7 +261,6 @@ def score_records_parallel(records, workers: int, model_path: str, args) -> Iter
     init = (model_path, args.device, args.precision, args.threshold, args.text_field,
             args.id_field, threads)
     context = multiprocessing.get_context("spawn")  # torch and fork do not mix
-    chunks = _chunks(records)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=init) as pool:
         pending: deque = deque()
@@ -256,7 +269,7 @@ def score_records_parallel(records, workers: int, model_path: str, args) -> Iter
                 pending.append(pool.submit(_score_chunk, chunk, args.batch_size or 64))
             if not pending:
                 return
-            yield from pending.popleft().result()
+            yield pending.popleft().result()
 
 
 def _settings(args, files: list[Path], model_path: str) -> dict:
@@ -265,22 +278,27 @@ def _settings(args, files: list[Path], model_path: str) -> dict:
             "text_field": args.text_field, "id_field": args.id_field, "threshold": args.threshold}
 
 
-def _recover_partial(partial: Path) -> int:
-    """Cut `partial` back to its last whole chunk; return the number of records kept.
+def _resume_point(partial: Path, chunks) -> tuple[int, Iterator[list[Record]]]:
+    """Cut `partial` back to its last whole chunk; return the records kept and the chunks left.
 
-    Records are scored in chunks of CHUNK_RECORDS, and batch composition decides the last float
-    digits of a score; restarting on a chunk boundary makes a resumed run byte-identical to an
-    uninterrupted one. A torn last line goes with the partial chunk.
+    A resumed run restarts on a chunk boundary, so it scores exactly the chunks an
+    uninterrupted run would have scored and writes the same bytes (see `read_chunks`). A torn
+    last line goes with the partial chunk.
     """
     with partial.open("rb+") as handle:
         data = handle.read()
         complete = data[: data.rfind(b"\n") + 1].count(b"\n")
-        keep_records = complete - complete % CHUNK_RECORDS
+        keep_records = 0
+        for chunk in chunks:
+            if keep_records + len(chunk) > complete:
+                chunks = itertools.chain([chunk], chunks)
+                break
+            keep_records += len(chunk)
         keep_bytes = 0
         for _ in range(keep_records):
             keep_bytes = data.index(b"\n", keep_bytes) + 1
         handle.truncate(keep_bytes)
-    return keep_records
+    return keep_records, chunks
 
 
 def score_files(args) -> int:
@@ -296,12 +314,13 @@ def score_files(args) -> int:
     settings = _settings(args, files, model_path)
 
     done = 0
+    chunks = read_chunks(files, args.text_field)
     if args.resume and partial.exists():
         previous = json.loads(meta.read_text("utf-8")) if meta.exists() else None
         if previous != settings:
             raise BatchError(f"{partial} was made by a run with other inputs or settings; "
                              "run without --resume to start over")
-        done = _recover_partial(partial)
+        done, chunks = _resume_point(partial, chunks)
         print(f"resuming: {done} records already scored in {partial}", file=sys.stderr)
     else:
         partial.write_bytes(b"")
@@ -309,35 +328,31 @@ def score_files(args) -> int:
 
     from tqdm import tqdm
 
-    total = count_records(files)
-    records = read_records(files, args.text_field)
-    for _ in zip(range(done), records):  # skip what the killed run already wrote
-        pass
-    scored = errors = 0
-    progress = tqdm(total=total, initial=done, unit="doc", disable=args.no_progress,
-                    dynamic_ncols=True, smoothing=0.1)
+    written = errors = 0
+    progress = tqdm(total=count_records(files), initial=done, unit="doc",
+                    disable=args.no_progress, dynamic_ncols=True, smoothing=0.1)
     workers = getattr(args, "workers", 1) or 1
     if workers > 1:
-        outputs = score_records_parallel(records, workers, model_path, args)
+        outputs_per_chunk = score_chunks_parallel(chunks, workers, model_path, args)
     else:
-        outputs = score_records(records, model, cut, args.batch_size or 64, args.text_field,
-                                args.id_field)
+        outputs_per_chunk = (list(score_records(chunk, model, cut, args.batch_size or 64,
+                                                args.text_field, args.id_field))
+                             for chunk in chunks)
     with partial.open("a", encoding="utf-8") as handle:
-        for n, out in enumerate(outputs, 1):
-            handle.write(json.dumps(out, ensure_ascii=False) + "\n")
-            errors += "error" in out
-            scored += "error" not in out
-            if n % CHUNK_RECORDS == 0:
-                handle.flush()
-            progress.update(1)
+        for outputs in outputs_per_chunk:
+            for out in outputs:
+                handle.write(json.dumps(out, ensure_ascii=False) + "\n")
+                errors += "error" in out
+            written += len(outputs)
+            handle.flush()
+            progress.update(len(outputs))
         handle.flush()
         os.fsync(handle.fileno())
     progress.close()
     _finish(partial, output, model.labels)
     meta.unlink(missing_ok=True)
-    print(f"wrote {done + scored + errors} records to {output} ({errors} with errors)",
-          file=sys.stderr)
-    if done + scored == 0:
+    print(f"wrote {done + written} records to {output} ({errors} with errors)", file=sys.stderr)
+    if done + written - errors == 0:
         print("error: nothing could be scored", file=sys.stderr)
         return 1
     return 0

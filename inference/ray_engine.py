@@ -3,7 +3,9 @@
 Same records, same errors, same output fields as the local engine (it reuses its reader and
 scorer); only the work is spread over Ray actors, each loading the model once.
 
-* Every input file is one *shard*; its output is `DIR/<file stem>-<hash of its path>.parquet`.
+* Every input file is one *shard*; its output is `DIR/<file stem>-<hash of its path>.parquet`,
+  identical to the local engine's output for that file: actors score the same chunks of
+  records (`batch.read_chunks`) with the same batch size, so even the last float digits agree.
   Shards already written are skipped, so a killed run resumes where it stopped. Each shard file
   is written to a temporary name and renamed, so a shard is either complete or absent.
 * Actors read the input files, so inputs must be reachable from every node (a shared
@@ -21,14 +23,14 @@ import os
 import sys
 from pathlib import Path
 
-from .batch import BatchError, Record, expand_inputs, read_records, score_records, text_problem
+from .batch import (CHUNK_RECORDS, BatchError, Record, expand_inputs, read_chunks, score_records,
+                    text_problem)
 from .modeling import ModelSettings
 from .predict import DEFAULT_MODEL, load_model, thresholds_array
 
 __all__ = ["predict_dataset", "score_files_with_ray", "shard_name"]
 
-RECORDS_PER_BATCH = 256
-
+BLOCK_BYTES = 64 * 1024
 
 def _ray():
     try:
@@ -44,31 +46,32 @@ def shard_name(path: Path) -> str:
 
 
 class _Scorer:
-    """A Ray actor: loads the model once, then scores batches of records."""
+    """A Ray actor: loads the model once, then scores chunks of records."""
 
     def __init__(self, model_path: str, threshold, text_field: str, id_field: str,
-                 device: str | None, precision: str, threads: int) -> None:
+                 device: str | None, precision: str, batch_size: int, threads: int) -> None:
         import torch
 
         torch.set_num_threads(max(1, threads))
         self.model = load_model(model_path, device=device, precision=precision)
         self.cut = thresholds_array(self.model, threshold)
-        self.text_field, self.id_field = text_field, id_field
+        self.text_field, self.id_field, self.batch_size = text_field, id_field, batch_size
 
     def _score(self, records: list[Record]) -> list[dict]:
-        return list(score_records(records, self.model, self.cut, RECORDS_PER_BATCH,
+        return list(score_records(records, self.model, self.cut, self.batch_size,
                                   self.text_field, self.id_field))
 
 
-class _FileRecordScorer(_Scorer):
-    """Rows from `_file_rows` in; one JSON output record per row out (order kept)."""
+class _ChunkScorer(_Scorer):
+    """Rows from `_file_chunks` in (one chunk of records each); the chunk's output records out,
+    as JSON lines."""
 
     def __call__(self, batch: dict) -> dict:
-        records = [Record(where, json.loads(fields), error or None)
-                   for where, fields, error in zip(batch["where"], batch["fields"], batch["error"])]
-        outputs = self._score(records)
-        return {"shard": list(batch["shard"]), "order": list(batch["order"]),
-                "output": [json.dumps(o, ensure_ascii=False) for o in outputs]}
+        outputs = []
+        for chunk in batch["records"]:
+            records = [Record(where, fields, error) for where, fields, error in json.loads(chunk)]
+            outputs.append("\n".join(json.dumps(o, ensure_ascii=False) for o in self._score(records)))
+        return {"shard": list(batch["shard"]), "outputs": outputs}
 
 
 class _DatasetScorer(_Scorer):
@@ -91,13 +94,12 @@ def _plain(value):
     return value
 
 
-def _file_rows(row: dict) -> list[dict]:
-    """All records of one input file, as rows (the same reader as the local engine)."""
-    path = Path(row["path"])
-    return [{"shard": row["shard"], "order": order, "where": record.where,
-             "fields": json.dumps(record.fields, ensure_ascii=False, default=str),
-             "error": record.error or ""}
-            for order, record in enumerate(read_records([path], row["text_field"]))]
+def _file_chunks(row: dict) -> list[dict]:
+    """One input file as rows of one chunk each (the local engine's reader and chunking)."""
+    return [{"shard": row["shard"],
+             "records": json.dumps([[r.where, r.fields, r.error] for r in chunk],
+                                   ensure_ascii=False, default=str)}
+            for chunk in read_chunks([Path(row["path"])], row["text_field"])]
 
 
 class _ShardWriter:
@@ -109,14 +111,22 @@ class _ShardWriter:
         self.handle = None
         self.written: dict[str, int] = {}
 
-    def add(self, shard: str, output: str) -> None:
+    def add(self, shard: str, outputs: str) -> None:
+        """`outputs`: the JSON lines of one chunk."""
         if shard != self.shard:
             self.close()
             self.shard = shard
             self.handle = (self.out_dir / f"{shard}.jsonl.tmp").open("w", encoding="utf-8")
             self.written[shard] = 0
-        self.handle.write(output + "\n")
-        self.written[shard] += 1
+        self.handle.write(outputs + "\n")
+        self.written[shard] += outputs.count("\n") + 1
+
+    def write_empty(self, shard: str) -> None:
+        """An input file without records still gets its (empty) shard, so reruns skip it."""
+        self.close()
+        self.shard, self.written[shard] = shard, 0
+        self.handle = (self.out_dir / f"{shard}.jsonl.tmp").open("w", encoding="utf-8")
+        self.close()
 
     def close(self) -> None:
         if self.handle is None:
@@ -140,14 +150,15 @@ def _actor_options(device: str | None) -> dict:
 
 def predict_dataset(ds, model: str | Path | None = None, *, text_field: str = "text",
                     id_field: str = "id", threshold=None, device: str | None = None,
-                    precision: str = "auto", concurrency: int = 1):
+                    precision: str = "auto", batch_size: int = 64, concurrency: int = 1):
     """Score a `ray.data.Dataset` with a text column; returns a Dataset with `id`, `spans`,
     `summary` and `error` added to every row (errors as in the local engine)."""
     model_path = str(Path(model or DEFAULT_MODEL).resolve())
     return ds.map_batches(
         _DatasetScorer,
-        fn_constructor_args=(model_path, threshold, text_field, id_field, device, precision, 1),
-        batch_format="pandas", batch_size=RECORDS_PER_BATCH, concurrency=concurrency,
+        fn_constructor_args=(model_path, threshold, text_field, id_field, device, precision,
+                             batch_size, 1),
+        batch_format="pandas", batch_size=CHUNK_RECORDS, concurrency=concurrency,
         **_actor_options(device),
     )
 
@@ -173,26 +184,34 @@ def score_files_with_ray(args) -> int:
     if started_here:
         ray.init(address=args.address, include_dashboard=False, log_to_driver=True,
                  **({} if args.address else {"num_cpus": os.cpu_count()}))
+    context = ray.data.DataContext.get_current()
+    saved = context.execution_options.preserve_order, context.target_max_block_size
+    context.execution_options.preserve_order = True
+    # Small blocks, about one chunk each, so that all actors share the chunks of one file
+    # (with Ray's default of 128 MiB a whole file is one block, scored by one actor).
+    context.target_max_block_size = BLOCK_BYTES
     try:
         workers = max(1, getattr(args, "workers", None) or 1)
         items = [{"path": str(p), "shard": n, "text_field": args.text_field}
                  for n, p in pending.items()]
-        ray.data.DataContext.get_current().execution_options.preserve_order = True
-        ds = ray.data.from_items(items).flat_map(_file_rows, num_cpus=0)  # never wait behind actors
+        ds = (ray.data.from_items(items, override_num_blocks=len(items))
+              .flat_map(_file_chunks, num_cpus=0))  # reading never waits behind the actors
         ds = ds.map_batches(
-            _FileRecordScorer,
+            _ChunkScorer,
             fn_constructor_args=(model_path, args.threshold, args.text_field, args.id_field,
-                                 args.device, args.precision, 1),
-            batch_size=RECORDS_PER_BATCH, concurrency=workers, **_actor_options(args.device),
+                                 args.device, args.precision, args.batch_size or 64, 1),
+            batch_size=1, concurrency=workers, **_actor_options(args.device),
         )
         # Results stream back to the driver in input order, so each shard is complete when
         # the next one starts; the driver writes it (no shared output filesystem needed).
         writer = _ShardWriter(out_dir, labels)
-        for batch in ds.iter_batches(batch_size=RECORDS_PER_BATCH, batch_format="numpy"):
-            for shard, output in zip(batch["shard"], batch["output"]):
-                writer.add(str(shard), str(output))
+        for row in ds.iter_rows():
+            writer.add(row["shard"], row["outputs"])
+        for shard in pending.keys() - writer.written.keys():
+            writer.write_empty(shard)
         writer.close()
     finally:
+        context.execution_options.preserve_order, context.target_max_block_size = saved
         if started_here:
             ray.shutdown()
     total = sum(writer.written.values())
