@@ -23,6 +23,9 @@ def read_jsonl(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+WORDS = "officers seized the state broadcaster while foreign agents watched".split()
+
+
 def corpus_with_corruption(path, n, every=20):
     """n records; every `every`-th line is broken in one of five ways (5% by default)."""
     broken = ['{"id": "b%d", "text": ', '{"id": "b%d"}', '{"id": "b%d", "text": ""}',
@@ -33,7 +36,8 @@ def corpus_with_corruption(path, n, every=20):
                 line = broken[(i // every) % len(broken)] % i
                 handle.write(line.encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff"))
             else:
-                record = {"id": f"r{i}", "text": f"Report {i}. The junta seized power. Prices rose.",
+                middle = " ".join(WORDS[: 2 + (i * 7) % 9] * (1 + i % 3))  # lengths vary
+                record = {"id": f"r{i}", "text": f"Report {i}. The junta seized power. {middle}.",
                           "outlet": f"outlet-{i % 3}"}
                 handle.write(json.dumps(record).encode())
             handle.write(b"\n")
@@ -140,3 +144,19 @@ def test_two_workers_write_what_one_worker_writes(tmp_path, tiny_model_dir):
     assert run(source, "-o", one, "--model", tiny_model_dir) == 0
     assert run(source, "-o", two, "--model", tiny_model_dir, "--workers", "2") == 0
     assert two.read_bytes() == one.read_bytes()
+
+
+def test_a_files_scores_do_not_depend_on_the_other_files_in_the_run(tmp_path, tiny_model_dir):
+    # Sentences of very different lengths, so that padding (batch composition) changes the last
+    # digits of bf16 scores if chunks of records ever mixed two files.
+    files = []
+    for name, n in [("a", 300), ("b", 200)]:
+        records = [{"id": f"{name}{i}", "text": " ".join(WORDS[: 2 + (i * 7) % 9] * (1 + i % 5)) + "."}
+                   for i in range(n)]
+        files.append(write_jsonl(tmp_path / f"{name}.jsonl", records))
+    together, a, b = tmp_path / "ab.jsonl", tmp_path / "a-out.jsonl", tmp_path / "b-out.jsonl"
+    common = ["--model", tiny_model_dir, "--precision", "bf16"]
+    assert run(*files, "-o", together, *common) == 0
+    assert run(files[0], "-o", a, *common) == 0
+    assert run(files[1], "-o", b, *common) == 0
+    assert together.read_bytes() == a.read_bytes() + b.read_bytes()
