@@ -1,6 +1,6 @@
 """Real-article check on the Propaganda Techniques Corpus (PTC, SemEval-2020 Task 11).
 
-    python benchmarks/ptc_overlap.py --ptc ../shared/data/ptc [--model models/default]
+    python benchmarks/ptc_overlap.py --ptc ../shared/data/ptc [--model models/default] [--sample 30]
 
 PTC annotates propaganda *techniques* (loaded language, name calling, appeal to fear, ...), not
 our framings, so this is no accuracy score. It asks two things a user of real news articles
@@ -11,6 +11,8 @@ cares about:
 2. Do framing spans land where human annotators saw propaganda? The share of framescope spans
    whose sentence overlaps at least one PTC technique span, against the same share for all
    sentences (the base rate). A ratio above 1 means framings concentrate in propagandistic text.
+3. `--sample N` prints N flagged sentences drawn at random (seeded) to stderr, for a person to
+   judge: PTC has no framing labels, so precision on real articles needs a human reading.
 
 Cite: G. Da San Martino, S. Yu, A. Barrón-Cedeño, R. Petrov, P. Nakov, "Fine-Grained Analysis
 of Propaganda in News Articles", EMNLP 2019. The articles are read from --ptc, never copied.
@@ -46,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ptc", required=True, help="folder with train-articles/ and train-labels-TC/")
     parser.add_argument("--model", default=str(REPO / "models" / "default"))
+    parser.add_argument("--sample", type=int, default=0, help="print N random flagged spans")
     args = parser.parse_args()
 
     from inference import load_model, predict, split_sentences
@@ -77,6 +80,13 @@ def main() -> None:
     for spans in all_spans.values():
         for s in spans:
             per_label[s.label] += 1
+    if args.sample:
+        import random
+
+        spans = sorted((k, s.start, s.label, round(s.score, 2), " ".join(s.text.split()))
+                       for k, spans in all_spans.items() for s in spans)
+        for row in random.Random(0).sample(spans, min(args.sample, len(spans))):
+            print("\t".join(map(str, row)), file=sys.stderr)
     print(json.dumps({
         "articles": len(articles), "megabytes": round(megabytes, 2), "sentences": n_sentences,
         "split_mb_per_s": round(megabytes / split_seconds, 2), "offsets_exact": exact,
