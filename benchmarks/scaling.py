@@ -29,6 +29,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from readme_block import write_readme_block  # noqa: E402  (benchmarks/ is the script's folder)
+
 RUNS = {  # name -> extra `framescope predict` arguments
     "local, 1 worker": ["--workers", "1"],
     "local, 2 workers": ["--workers", "2"],
@@ -143,30 +145,20 @@ def main() -> None:
 
 
 def write_readme_table(summary: dict) -> None:
-    readme = REPO / "README.md"
-    text = readme.read_text("utf-8")
-    begin, end = "<!-- scaling:begin -->", "<!-- scaling:end -->"
     rows = ["| run | seconds | records/s | sentences/s | records identical to local, 1 worker "
             "| max score diff | label sets differ |", "|---|---:|---:|---:|---:|---:|---:|"]
     for name, r in summary["runs"].items():
         same = f"{r['identical']:,} of {r['records']:,}" if "identical" in r else "(reference)"
         rows.append(f"| {name} | {r['seconds']} | {r['records_per_s']} | {r['sentences_per_s']} "
                     f"| {same} | {r.get('max_score_diff', '-')} | {r.get('label_sets_differ', '-')} |")
-    block = "\n".join([
-        begin,
+    write_readme_block("scaling", [
         f"Measured with `python benchmarks/scaling.py --records {summary['records']} --shards "
         f"{summary['shards']} --write-readme` on {summary['machine']}: {summary['records']:,} "
         f"JSONL records ({summary['sentences']:,} sentences, with empty and broken records) in "
         f"{summary['shards']} shards, end to end including start-up.",
         "",
         *rows,
-        end,
     ])
-    if begin in text:
-        text = text[: text.index(begin)] + block + text[text.index(end) + len(end):]
-    else:
-        text += "\n" + block + "\n"
-    readme.write_text(text, "utf-8")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from readme_block import write_readme_block  # noqa: E402  (benchmarks/ is the script's folder)
+
 
 def make_corpus(path: Path, n: int) -> None:
     import csv
@@ -168,9 +170,6 @@ def main() -> None:
 
 
 def write_readme_table(summary: dict) -> None:
-    readme = REPO / "README.md"
-    text = readme.read_text("utf-8")
-    begin, end = "<!-- speed:begin -->", "<!-- speed:end -->"
     rows = ["| run | sentences/s | peak RSS (MB) | max score diff vs fp32 | label sets changed |",
             "|---|---:|---:|---:|---:|"]
     for name, r in summary["runs"].items():
@@ -179,20 +178,13 @@ def write_readme_table(summary: dict) -> None:
         changed = "-" if changed is None else f"{100 * changed:.2f}%"
         rows.append(f"| {label} | {r['sps']} | {r['peak_rss_mb']} | "
                     f"{r.get('max_score_diff', '-')} | {changed} |")
-    block = "\n".join([
-        begin,
+    write_readme_block("speed", [
         f"Measured with `python benchmarks/speed.py --n {summary['n']} --write-readme` on "
         f"{summary['machine']}; end to end (read, split, score, write). Default CPU mode here: "
         f"`{summary['ours_mode']}`, **{summary['ratio']}x** the naive pipeline.",
         "",
         *rows,
-        end,
     ])
-    if begin in text:
-        text = text[: text.index(begin)] + block + text[text.index(end) + len(end):]
-    else:
-        text += "\n" + block + "\n"
-    readme.write_text(text, "utf-8")
 
 
 if __name__ == "__main__":
