@@ -1,6 +1,7 @@
 """Speed benchmark: `framescope predict` against the naive `transformers` pipeline.
 
     python benchmarks/speed.py --n 5000 [--model models/default] [--write-readme]
+    python benchmarks/speed.py --n 50000 --device cuda --write-readme      # on a GPU machine
 
 Both read the same JSONL corpus of N sentences made from real text (EUvsDisinfo case titles
 and the example article's sentences), score it and write JSONL, end to end:
@@ -57,7 +58,7 @@ def cpu_name() -> str:
 
 # -- the timed runs (each in a subprocess) --------------------------------------------------
 
-def run_naive(model_dir: Path, corpus: Path, out: Path) -> dict:
+def run_naive(model_dir: Path, corpus: Path, out: Path, device: str = "cpu") -> dict:
     import torch
     from safetensors.torch import load_file
     from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, pipeline
@@ -74,7 +75,7 @@ def run_naive(model_dir: Path, corpus: Path, out: Path) -> dict:
     start = time.perf_counter()
     records = [json.loads(line) for line in corpus.open(encoding="utf-8")]
     pipe = pipeline("text-classification", model=classifier, tokenizer=tokenizer, top_k=None,
-                    device=-1)
+                    device=0 if device == "cuda" else -1)
     with torch.inference_mode():
         results = pipe([r["text"] for r in records])
     with out.open("w", encoding="utf-8") as handle:
@@ -83,12 +84,12 @@ def run_naive(model_dir: Path, corpus: Path, out: Path) -> dict:
     return {"seconds": time.perf_counter() - start}
 
 
-def run_ours(model_dir: Path, corpus: Path, out: Path, precision: str) -> dict:
+def run_ours(model_dir: Path, corpus: Path, out: Path, precision: str, device: str = "cpu") -> dict:
     from framescope.cli import main
 
     start = time.perf_counter()
     code = main(["predict", str(corpus), "-o", str(out), "--model", str(model_dir),
-                 "--precision", precision, "--no-progress"])
+                 "--precision", precision, "--device", device, "--no-progress"])
     assert code == 0
     return {"seconds": time.perf_counter() - start}
 
@@ -96,16 +97,16 @@ def run_ours(model_dir: Path, corpus: Path, out: Path, precision: str) -> dict:
 def child(args) -> None:
     corpus, out = Path(args.corpus), Path(args.out)
     if args.child == "naive":
-        result = run_naive(Path(args.model), corpus, out)
+        result = run_naive(Path(args.model), corpus, out, args.device)
     else:
-        result = run_ours(Path(args.model), corpus, out, args.child)
+        result = run_ours(Path(args.model), corpus, out, args.child, args.device)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(result))
 
 
-def timed(mode: str, model: Path, corpus: Path, out: Path) -> dict:
+def timed(mode: str, model: Path, corpus: Path, out: Path, device: str) -> dict:
     command = [sys.executable, __file__, "--child", mode, "--model", str(model),
-               "--corpus", str(corpus), "--out", str(out)]
+               "--corpus", str(corpus), "--out", str(out), "--device", device]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = [l for l in done.stdout.splitlines() if l.startswith("RESULT ")]
     if done.returncode or not lines:
@@ -132,6 +133,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--model", default=str(REPO / "models" / "default"))
     parser.add_argument("--modes", default="fp32,bf16")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU machine")
     parser.add_argument("--write-readme", action="store_true")
     parser.add_argument("--child"), parser.add_argument("--corpus"), parser.add_argument("--out")
     args = parser.parse_args()
@@ -144,9 +146,9 @@ def main() -> None:
         scratch = Path(scratch)
         corpus = scratch / "corpus.jsonl"
         make_corpus(corpus, args.n)
-        results = {"naive": timed("naive", model, corpus, scratch / "naive.jsonl")}
+        results = {"naive": timed("naive", model, corpus, scratch / "naive.jsonl", args.device)}
         for mode in args.modes.split(","):
-            results[mode] = timed(mode, model, corpus, scratch / f"{mode}.jsonl")
+            results[mode] = timed(mode, model, corpus, scratch / f"{mode}.jsonl", args.device)
             if mode != "fp32" and "fp32" in results:
                 results[mode].update(drift(scratch / "fp32.jsonl", scratch / f"{mode}.jsonl",
                                            thresholds))
@@ -157,10 +159,17 @@ def main() -> None:
 
     from inference.precision import choose_precision
 
-    default_mode = choose_precision("auto", "cpu")
-    ours = results.get(default_mode, results["fp32"])
+    default_mode = choose_precision("auto", args.device)
+    machine = f"{cpu_name()}, {os.cpu_count()} cores"
+    if args.device == "cuda":
+        import torch
+
+        machine = f"{torch.cuda.get_device_name(0)} (host: {machine})"
+    if default_mode not in results:  # --modes left out the automatic choice
+        default_mode = "fp32"
+    ours = results[default_mode]
     summary = {
-        "n": args.n, "machine": f"{cpu_name()}, {os.cpu_count()} cores",
+        "n": args.n, "machine": machine, "device": args.device,
         "naive_sps": results["naive"]["sps"], "ours_sps": ours["sps"], "ours_mode": default_mode,
         "ratio": round(ours["sps"] / results["naive"]["sps"], 2), "runs": results,
     }
@@ -178,8 +187,10 @@ def write_readme_table(summary: dict) -> None:
         changed = "-" if changed is None else f"{100 * changed:.2f}%"
         rows.append(f"| {label} | {r['sps']} | {r['peak_rss_mb']} | "
                     f"{r.get('max_score_diff', '-')} | {changed} |")
-    write_readme_block("speed", [
-        f"Measured with `python benchmarks/speed.py --n {summary['n']} --write-readme` on "
+    gpu = summary.get("device") == "cuda"
+    write_readme_block("speed-gpu" if gpu else "speed", [
+        f"Measured with `python benchmarks/speed.py --n {summary['n']}"
+        f"{' --device cuda' if gpu else ''} --write-readme` on "
         f"{summary['machine']}; end to end (read, split, score, write). Default CPU mode here: "
         f"`{summary['ours_mode']}`, **{summary['ratio']}x** the naive pipeline.",
         "",

@@ -203,9 +203,16 @@ class FramingModel(nn.Module):
         highest score of any window, so nothing is silently cut off. Sentences are sorted by
         length and padded per batch; a sentence's score does not depend on its batch-mates.
         """
-        n_labels = len(self.labels)
+        return self.scores_from_windows(self.encode(sentences), len(sentences), batch_size)
+
+    def encode(self, sentences: Sequence[str]) -> tuple[list[list[int]], np.ndarray]:
+        """The CPU half of `predict_proba`: token windows, and the sentence each belongs to.
+
+        Kept apart so that a caller can tokenise the next batch of text while the accelerator
+        scores this one (see `inference.predict.scored_chunks`).
+        """
         if len(sentences) == 0:
-            return np.zeros((0, n_labels), dtype=np.float32)
+            return [], np.zeros(0, dtype=np.int64)
         encoded = self.tokenizer(
             [normalise_for_model(s) for s in sentences],
             truncation=True,
@@ -215,11 +222,15 @@ class FramingModel(nn.Module):
             return_attention_mask=False,
             return_token_type_ids=False,
         )
-        windows = encoded["input_ids"]
-        owner = np.asarray(encoded["overflow_to_sample_mapping"])
-        window_scores = self._score_windows(windows, batch_size)
-        scores = np.zeros((len(sentences), n_labels), dtype=np.float32)
-        np.maximum.at(scores, owner, window_scores)
+        return encoded["input_ids"], np.asarray(encoded["overflow_to_sample_mapping"])
+
+    def scores_from_windows(self, encoded: tuple[list[list[int]], np.ndarray], n_sentences: int,
+                            batch_size: int = 64) -> np.ndarray:
+        """The model half of `predict_proba`: each sentence's highest score over its windows."""
+        windows, owner = encoded
+        scores = np.zeros((n_sentences, len(self.labels)), dtype=np.float32)
+        if n_sentences:
+            np.maximum.at(scores, owner, self._score_windows(windows, batch_size))
         return scores
 
     @torch.inference_mode()

@@ -132,8 +132,9 @@ def thresholds_array(model: FramingModel, threshold) -> np.ndarray:
     return np.array([chosen[label] for label in model.labels], dtype=np.float32)
 
 
-def scored_chunks(texts: Iterable[str], model: FramingModel, batch_size: int):
-    """Yield `(text, sentence offsets, scores)` per text, scoring chunks of texts together."""
+def _prepared_chunks(texts: Iterable[str], model: FramingModel):
+    """The CPU side of scoring, chunk by chunk: `(texts, sentence offsets, token windows,
+    number of sentences)`."""
     iterator = iter(texts)
     while True:
         chunk, offsets, sentences = [], [], []
@@ -148,7 +149,63 @@ def scored_chunks(texts: Iterable[str], model: FramingModel, batch_size: int):
                 break
         if not chunk:
             return
-        scores = model.predict_proba(sentences, batch_size=batch_size)
+        yield chunk, offsets, model.encode(sentences), len(sentences)
+
+
+def _in_background(items: Iterator, depth: int = 2) -> Iterator:
+    """`items`, produced by a thread up to `depth` ahead of the consumer.
+
+    Sentence splitting and the Rust tokenizer release the GIL for much of their work, so on a
+    GPU the next chunk is prepared while the current one is scored. Errors reach the consumer;
+    a consumer that stops early stops the thread.
+    """
+    import queue
+    import threading
+
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        ready.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put((done, None))
+        except BaseException as error:  # handed to the consumer, raised there
+            ready.put((done, error))
+
+    threading.Thread(target=produce, name="framescope-prepare", daemon=True).start()
+    try:
+        while True:
+            item, error = ready.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+
+
+def scored_chunks(texts: Iterable[str], model: FramingModel, batch_size: int,
+                  prefetch: bool | None = None):
+    """Yield `(text, sentence offsets, scores)` per text, scoring chunks of texts together.
+
+    `prefetch` (default: on for a GPU, off on CPU, where the thread would take cores from the
+    model) prepares the next chunk in a background thread while this one is scored.
+    """
+    prepared = _prepared_chunks(texts, model)
+    if model.device.type == "cuda" if prefetch is None else prefetch:
+        prepared = _in_background(prepared)
+    for chunk, offsets, encoded, n_sentences in prepared:
+        scores = model.scores_from_windows(encoded, n_sentences, batch_size)
         position = 0
         for text, spans in zip(chunk, offsets):
             yield text, spans, scores[position : position + len(spans)]

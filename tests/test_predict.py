@@ -90,3 +90,22 @@ def test_a_megabyte_string(tiny_model):
     text = ("The army took over the station. " * 40 + "\n\n") * 800  # ~1 MB
     spans = predict(text, tiny_model, threshold=0.99)
     assert all(text[s.start:s.end] == s.text for s in spans)
+
+
+def test_preparing_the_next_chunk_in_a_thread_changes_nothing(tiny_model):
+    # On a GPU the next chunk is split and tokenised in a background thread; forcing that path
+    # on CPU must give the same scores, pass errors through, and stop when the reader stops.
+    import pytest
+
+    from inference.predict import scored_chunks
+
+    texts = [f"Report {i}. " + "The junta seized power. " * (i % 4) for i in range(700)]
+    serial = list(scored_chunks(texts, tiny_model, 16, prefetch=False))
+    threaded = list(scored_chunks(texts, tiny_model, 16, prefetch=True))
+    assert [(t, o) for t, o, _ in threaded] == [(t, o) for t, o, _ in serial]
+    assert all(np.array_equal(a, b) for (_, _, a), (_, _, b) in zip(serial, threaded))
+
+    with pytest.raises(TypeError, match="expected a string"):
+        list(scored_chunks(["Fine.", 7], tiny_model, 16, prefetch=True))
+    first = next(scored_chunks(iter(texts), tiny_model, 16, prefetch=True))
+    assert first[0] == texts[0]
