@@ -151,7 +151,30 @@ def _read_parquet(path: Path) -> Iterator[Record]:
     for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
         for fields in batch.to_pylist():
             row += 1
-            yield Record(f"{path}:row {row}", fields)
+            yield Record(f"{path}:row {row}", {k: _as_json_value(v) for k, v in fields.items()})
+
+
+def _as_json_value(value):
+    """A Parquet value as JSON can carry it, so every output format can write it: dates and
+    times as ISO 8601, decimals and durations as text, bytes as UTF-8 (or base64 if not)."""
+    import base64
+    import datetime
+    import decimal
+
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, datetime.timedelta)):
+        return str(value)
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {k: _as_json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json_value(v) for v in value]
+    return value
 
 
 def _read_txt(path: Path, text_field: str) -> Iterator[Record]:

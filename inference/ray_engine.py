@@ -4,8 +4,9 @@ Same records, same errors, same output fields as the local engine (it reuses its
 scorer); only the work is spread over Ray actors, each loading the model once.
 
 * Every input file is one *shard*; its output is `DIR/<file stem>-<hash of its path>.parquet`,
-  identical to the local engine's output for that file: actors score the same chunks of
-  records (`batch.read_chunks`) with the same batch size, so even the last float digits agree.
+  the local engine's output for that file: actors score the same chunks of records
+  (`batch.read_chunks`) with the same batch size. Byte for byte so where both use one torch
+  thread; with more threads, a rounded score can differ in its sixth decimal.
   Shards already written are skipped, so a killed run resumes where it stopped. Each shard file
   is written to a temporary name and renamed, so a shard is either complete or absent.
 * Actors read the input files, so inputs must be reachable from every node (a shared
@@ -31,6 +32,7 @@ from .predict import DEFAULT_MODEL, load_model, thresholds_array
 __all__ = ["predict_dataset", "score_files_with_ray", "shard_name"]
 
 BLOCK_BYTES = 64 * 1024
+
 
 def _ray():
     try:

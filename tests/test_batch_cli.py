@@ -160,3 +160,23 @@ def test_a_files_scores_do_not_depend_on_the_other_files_in_the_run(tmp_path, ti
     assert run(files[0], "-o", a, *common) == 0
     assert run(files[1], "-o", b, *common) == 0
     assert together.read_bytes() == a.read_bytes() + b.read_bytes()
+
+
+def test_parquet_dates_decimals_and_bytes_are_written_as_text(tmp_path, tiny_model_dir):
+    import datetime
+    import decimal
+
+    import pyarrow as pa
+
+    source = tmp_path / "typed.parquet"
+    pq.write_table(pa.table({
+        "text": ["The junta seized power."], "published": [datetime.datetime(2022, 1, 7, 9, 30)],
+        "day": [datetime.date(2022, 1, 7)], "price": [decimal.Decimal("1.50")],
+        "raw": [b"\xff\x00"], "tags": [["a", "b"]],
+    }), source)
+    out = tmp_path / "typed.jsonl"
+    assert run(source, "-o", out, "--model", tiny_model_dir) == 0
+    record = read_jsonl(out)[0]
+    assert record["published"] == "2022-01-07T09:30:00" and record["day"] == "2022-01-07"
+    assert record["price"] == "1.50" and record["raw"] == "/wA=" and record["tags"] == ["a", "b"]
+    assert "error" not in record
