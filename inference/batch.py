@@ -122,7 +122,7 @@ def _read_jsonl(path: Path) -> Iterator[Record]:
             if not raw.strip():
                 continue  # a blank line is not a record
             try:
-                line = raw.decode("utf-8")
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # Excel's BOM
             except UnicodeDecodeError:
                 yield Record(where, {}, "invalid UTF-8")
                 continue
@@ -138,7 +138,7 @@ def _read_jsonl(path: Path) -> Iterator[Record]:
 
 
 def _read_csv(path: Path) -> Iterator[Record]:
-    with path.open(newline="", encoding="utf-8", errors="surrogateescape") as handle:
+    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
         reader = csv.DictReader(handle)
         for row in reader:
             yield Record(f"{path}:{reader.line_num}", {k: v for k, v in row.items() if k})
@@ -197,7 +197,7 @@ def count_records(files: list[Path]) -> int:
 
             total += pq.ParquetFile(path).metadata.num_rows
         elif suffix == ".csv":
-            with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+            with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
                 total += sum(1 for _ in csv.DictReader(handle))
         else:
             with path.open("rb") as handle:

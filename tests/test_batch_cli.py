@@ -180,3 +180,12 @@ def test_parquet_dates_decimals_and_bytes_are_written_as_text(tmp_path, tiny_mod
     assert record["published"] == "2022-01-07T09:30:00" and record["day"] == "2022-01-07"
     assert record["price"] == "1.50" and record["raw"] == "/wA=" and record["tags"] == ["a", "b"]
     assert "error" not in record
+
+
+def test_a_byte_order_mark_from_excel_is_not_part_of_the_first_field(tmp_path, tiny_model_dir):
+    bom = b"\xef\xbb\xbf"
+    (tmp_path / "a.csv").write_bytes(bom + b'text,id\n"The junta seized power.",c1\n')
+    (tmp_path / "b.jsonl").write_bytes(bom + b'{"text": "Prices rose.", "id": "j1"}\n')
+    out = tmp_path / "o.jsonl"
+    assert run(tmp_path / "a.csv", tmp_path / "b.jsonl", "-o", out, "--model", tiny_model_dir) == 0
+    assert [("error" in r, r["id"]) for r in read_jsonl(out)] == [(False, "c1"), (False, "j1")]
