@@ -16,7 +16,6 @@ Prints one JSON line; `--write-readme` puts the table into the README's Ray sect
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import random
@@ -29,7 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from readme_block import write_readme_block  # noqa: E402  (benchmarks/ is the script's folder)
+from corpus import real_sentences  # noqa: E402  (benchmarks/ is the script's folder)
+from readme_block import write_readme_block  # noqa: E402
 
 RUNS = {  # name -> extra `framescope predict` arguments
     "local, 1 worker": ["--workers", "1"],
@@ -43,10 +43,7 @@ def make_corpus(folder: Path, records: int, shards: int) -> tuple[list[Path], in
     """Write the shards; returns their paths and the number of sentences in them."""
     from inference.segmentation import split_sentences
 
-    article = (REPO / "data" / "examples" / "kazakhstan_csto_2022.txt").read_text("utf-8")
-    pool = [" ".join(article[a:b].split()) for a, b in split_sentences(article)]
-    with (REPO / "data" / "raw" / "euvsdisinfo" / "cases_2015-01_2020-06.csv").open() as handle:
-        pool += [row["title"].strip() for row in csv.DictReader(handle)]
+    pool = [sentence.strip() for sentence in real_sentences()]
     rng = random.Random(13)
     paths = [folder / f"shard{i:02d}.jsonl" for i in range(shards)]
     handles = [p.open("w", encoding="utf-8") for p in paths]

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -33,18 +32,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from readme_block import write_readme_block  # noqa: E402  (benchmarks/ is the script's folder)
+from corpus import real_sentences  # noqa: E402  (benchmarks/ is the script's folder)
+from readme_block import write_readme_block  # noqa: E402
 
 
 def make_corpus(path: Path, n: int) -> None:
-    import csv
-
-    from inference.segmentation import split_sentences
-
-    article = (REPO / "data" / "examples" / "kazakhstan_csto_2022.txt").read_text("utf-8")
-    sentences = [" ".join(article[a:b].split()) for a, b in split_sentences(article)]
-    with (REPO / "data" / "raw" / "euvsdisinfo" / "cases_2015-01_2020-06.csv").open() as handle:
-        sentences += [row["title"] for row in csv.DictReader(handle)]
+    sentences = real_sentences()
     with path.open("w", encoding="utf-8") as out:
         for i in range(n):
             out.write(json.dumps({"id": str(i), "text": sentences[i % len(sentences)]}) + "\n")
