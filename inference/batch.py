@@ -16,7 +16,10 @@ Promises, because analysts feed this millions of messy records:
 
 from __future__ import annotations
 
+import base64
 import csv
+import datetime
+import decimal
 import itertools
 import json
 import os
@@ -157,10 +160,6 @@ def _read_parquet(path: Path) -> Iterator[Record]:
 def _as_json_value(value):
     """A Parquet value as JSON can carry it, so every output format can write it: dates and
     times as ISO 8601, decimals and durations as text, bytes as UTF-8 (or base64 if not)."""
-    import base64
-    import datetime
-    import decimal
-
     if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, datetime.timedelta)):

@@ -166,20 +166,24 @@ def _in_background(items: Iterator, depth: int = 2) -> Iterator:
     stop = threading.Event()
     done = object()
 
+    def offer(entry) -> bool:
+        """Put `entry` once there is room; False if the consumer has gone."""
+        while not stop.is_set():
+            try:
+                ready.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
     def produce() -> None:
         try:
             for item in items:
-                while not stop.is_set():
-                    try:
-                        ready.put((item, None), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer((item, None)):
                     return
-            ready.put((done, None))
+            offer((done, None))
         except BaseException as error:  # handed to the consumer, raised there
-            ready.put((done, error))
+            offer((done, error))
 
     threading.Thread(target=produce, name="framescope-prepare", daemon=True).start()
     try:
@@ -201,8 +205,10 @@ def scored_chunks(texts: Iterable[str], model: FramingModel, batch_size: int,
     `prefetch` (default: on for a GPU, off on CPU, where the thread would take cores from the
     model) prepares the next chunk in a background thread while this one is scored.
     """
+    if prefetch is None:
+        prefetch = model.device.type == "cuda"
     prepared = _prepared_chunks(texts, model)
-    if model.device.type == "cuda" if prefetch is None else prefetch:
+    if prefetch:
         prepared = _in_background(prepared)
     for chunk, offsets, encoded, n_sentences in prepared:
         scores = model.scores_from_windows(encoded, n_sentences, batch_size)
