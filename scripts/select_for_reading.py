@@ -1,0 +1,184 @@
+"""Choose the real sentences that readers label for issue 10, and write reading batches.
+
+    python scripts/select_for_reading.py --ptc ../shared/data/ptc --out /tmp/framescope-reading
+
+A model (the default model as it stood before any real-text training, "v1") only chooses *which*
+sentences are read; the batches carry no scores, no flags and no weak labels, and selected and
+random sentences are shuffled together so a reader cannot tell them apart.
+
+Splits are decided here, once, before anything is trained on real text:
+
+* PTC (Da San Martino et al., EMNLP 2019; train-articles): the articles are shuffled with a fixed
+  seed; the first 60 are the real-text **test** split and the next 30 the **dev** split; every
+  sentence of those 90 articles is read. In the other articles (**train**), every sentence v1
+  flags is read, plus 1,000 drawn at random.
+* EUvsDisinfo titles (EU East StratCom Task Force): 250 drawn at random from 2020-05/06 (**test**),
+  150 from 2020-03/04 (**dev**); from the earlier titles (**train**), the 450 whose weak labels
+  are most likely wrong by confident learning (cleanlab, out-of-fold TF-IDF + logistic
+  regression probabilities), plus 15 weak positives per label drawn at random.
+
+Writes `pool.jsonl` (every selected sentence with its provenance and why it was chosen, kept
+outside the repository since PTC text may not be copied) and `batch_NN.jsonl` for the readers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SEED = 2026
+TEST_ARTICLES, DEV_ARTICLES, TRAIN_RANDOM = 60, 30, 1000
+EUVS_TEST, EUVS_DEV, EUVS_SUSPECT, EUVS_PER_LABEL = 250, 150, 450, 15
+
+
+def ptc_pool(ptc: Path, model_path: str) -> list[dict]:
+    from inference import load_model, predict, split_sentences
+
+    articles = {p.stem.replace("article", ""): p.read_text("utf-8")
+                for p in sorted((ptc / "train-articles").glob("article*.txt"))}
+    ids = sorted(articles)
+    random.Random(SEED).shuffle(ids)
+    split = {i: "test" for i in ids[:TEST_ARTICLES]}
+    split.update({i: "dev" for i in ids[TEST_ARTICLES:TEST_ARTICLES + DEV_ARTICLES]})
+    model = load_model(model_path)
+    flagged = set()
+    for doc_id, spans in zip(articles, predict(list(articles.values()), model)):
+        flagged.update((doc_id, s.start, s.end) for s in spans)
+    rows, train_unflagged = [], []
+    for doc_id, text in articles.items():
+        sentences = split_sentences(text)
+        title = text[sentences[0][0]:sentences[0][1]] if sentences else ""
+        for n, (a, b) in enumerate(sentences):
+            row = {"id": f"ptc-{doc_id}-{n:04d}", "source": "ptc", "doc_id": doc_id,
+                   "start": a, "end": b, "text": text[a:b],
+                   "context": text[sentences[n - 1][0]:sentences[n - 1][1]] if n else "",
+                   "title": title, "split": split.get(doc_id, "train"),
+                   "flagged_by_v1": (doc_id, a, b) in flagged}
+            if row["split"] != "train":
+                rows.append({**row, "selected_by": "whole_article"})
+            elif row["flagged_by_v1"]:
+                rows.append({**row, "selected_by": "flagged_by_v1"})
+            else:
+                train_unflagged.append(row)
+    train_all = train_unflagged + [r for r in rows if r["split"] == "train"]
+    # Random draw over *all* train sentences (flagged ones included, as a random draw would).
+    drawn = random.Random(SEED + 1).sample(sorted(train_all, key=lambda r: r["id"]), TRAIN_RANDOM)
+    have = {r["id"] for r in rows}
+    for row in drawn:
+        if row["id"] in have:
+            next(r for r in rows if r["id"] == row["id"])["also_random"] = True
+        else:
+            rows.append({**row, "selected_by": "random"})
+    return rows
+
+
+def euvsdisinfo_pool() -> list[dict]:
+    from cleanlab.filter import find_label_issues
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+    from sklearn.multiclass import OneVsRestClassifier
+
+    from train.default_data import euvsdisinfo_examples
+
+    import csv
+
+    ids_by_title = {}
+    with (REPO / "data/raw/euvsdisinfo/cases_2015-01_2020-06.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            ids_by_title.setdefault(" ".join(row["title"].split()), row["id"])
+    examples = euvsdisinfo_examples()
+    labels = sorted({l for e in examples for l in e.labels})
+
+    def row_for(e, split, why):
+        return {"id": f"euvs-{ids_by_title[e.text]}", "source": "euvsdisinfo",
+                "doc_id": ids_by_title[e.text], "start": 0, "end": len(e.text), "text": e.text,
+                "context": "", "title": "", "split": split, "selected_by": why,
+                "weak_labels": e.labels, "date": e.extra["date"]}
+
+    rng = random.Random(SEED + 2)
+    late = sorted((e for e in examples if e.extra["date"][:7] >= "2020-05"), key=lambda e: e.text)
+    mid = sorted((e for e in examples if "2020-03" <= e.extra["date"][:7] < "2020-05"),
+                 key=lambda e: e.text)
+    early = [e for e in examples if e.extra["date"][:7] < "2020-03"]
+    rows = [row_for(e, "test", "random_latest_months") for e in rng.sample(late, EUVS_TEST)]
+    rows += [row_for(e, "dev", "random_2020_03_04") for e in rng.sample(mid, EUVS_DEV)]
+
+    texts = [e.text for e in early]
+    y = np.array([[l in e.labels for l in labels] for e in early], dtype=int)
+    classifier = OneVsRestClassifier(LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced"))
+    features = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit_transform(texts)
+    probabilities = cross_val_predict(classifier, features, y, cv=5, method="predict_proba")
+    given = [[j for j in range(len(labels)) if y[i, j]] for i in range(len(early))]
+    ranked = find_label_issues(given, probabilities, multi_label=True,
+                               return_indices_ranked_by="self_confidence")
+    chosen = set()
+    for i in ranked[:EUVS_SUSPECT]:
+        chosen.add(i)
+        rows.append(row_for(early[i], "train", "cleanlab_suspect"))
+    for label in labels:
+        positives = [i for i in range(len(early)) if label in early[i].labels and i not in chosen]
+        for i in rng.sample(positives, min(EUVS_PER_LABEL, len(positives))):
+            chosen.add(i)
+            rows.append(row_for(early[i], "train", f"weak_positive:{label}"))
+    return rows
+
+
+def write_batches(rows: list[dict], out: Path, size: int) -> None:
+    """Whole test/dev articles stay together in order; everything else is shuffled."""
+    whole = defaultdict(list)
+    scattered = []
+    for row in rows:
+        (whole[row["doc_id"]] if row["selected_by"] == "whole_article" else scattered).append(row)
+    rng = random.Random(SEED + 3)
+    rng.shuffle(scattered)
+    batches, current = [], []
+    for doc_id in sorted(whole):
+        if current and len(current) + len(whole[doc_id]) > size:
+            batches.append(current)
+            current = []
+        current += whole[doc_id]
+    if current:
+        batches.append(current)
+    for i in range(0, len(scattered), size):
+        batches.append(scattered[i:i + size])
+    for n, batch in enumerate(batches, 1):
+        with (out / f"batch_{n:02d}.jsonl").open("w", encoding="utf-8") as f:
+            for row in batch:
+                item = {"id": row["id"], "text": row["text"]}
+                if row["selected_by"] != "whole_article" and row["context"]:
+                    item["previous_sentence"] = row["context"]
+                if row["selected_by"] != "whole_article" and row["title"] and row["title"] != row["text"]:
+                    item["article_title"] = row["title"]
+                f.write(json.dumps(item, ensure_ascii=False) + "\n")
+    print(f"{len(batches)} batches: {[len(b) for b in batches]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ptc", required=True, type=Path)
+    parser.add_argument("--model", default=str(REPO / "models" / "default"))
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--batch-size", type=int, default=350)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = ptc_pool(args.ptc, args.model) + euvsdisinfo_pool()
+    with (args.out / "pool.jsonl").open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(json.dumps(Counter((r["source"], r["split"], r["selected_by"].split(":")[0])
+                             for r in rows).most_common(), default=str))
+    write_batches(rows, args.out, args.batch_size)
+
+
+if __name__ == "__main__":
+    main()
