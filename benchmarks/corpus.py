@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def real_sentences() -> list[str]:
     sys.path.insert(0, str(REPO))
-    from inference.segmentation import split_sentences
+    from framescope.inference.segmentation import split_sentences
 
     article = (REPO / "data" / "examples" / "kazakhstan_csto_2022.txt").read_text("utf-8")
     sentences = [" ".join(article[a:b].split()) for a, b in split_sentences(article)]

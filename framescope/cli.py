@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.yaml"
+from .resources import DEFAULT_TAXONOMY
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,10 +55,10 @@ def _add_predict(commands) -> None:
 
 
 def _run_predict(args) -> int:
-    from inference.batch import score_files, print_span_table
+    from framescope.inference.batch import score_files, print_span_table
 
     if args.engine == "ray":
-        from inference.ray_engine import score_files_with_ray
+        from framescope.inference.ray_engine import score_files_with_ray
 
         return score_files_with_ray(args)
     if not args.output:
@@ -88,11 +88,11 @@ def _add_train(commands) -> None:
 
 
 def _run_train(args) -> int:
-    from inference.taxonomy import Taxonomy
-    from train.arguments import TrainingArguments
-    from train.data import read_examples
-    from train.evaluate import evaluate, format_report
-    from train.trainer import FramingTrainer
+    from framescope.inference.taxonomy import Taxonomy
+    from framescope.train.arguments import TrainingArguments
+    from framescope.train.data import read_examples
+    from framescope.train.evaluate import evaluate, format_report
+    from framescope.train.trainer import FramingTrainer
 
     overrides = {k: getattr(args, k) for k in ("epochs", "learning_rate", "batch_size",
                                                "max_length", "seed", "threads")
@@ -136,9 +136,9 @@ def _add_eval(commands) -> None:
 
 
 def _run_eval(args) -> int:
-    from inference.modeling import FramingModel
-    from train.data import read_examples
-    from train.evaluate import baseline_for, evaluate, format_report
+    from framescope.inference.modeling import FramingModel
+    from framescope.train.data import read_examples
+    from framescope.train.evaluate import baseline_for, evaluate, format_report
 
     model = FramingModel.from_pretrained(args.model)
     examples = read_examples(args.data, model.taxonomy)
@@ -161,7 +161,7 @@ def _add_data(commands) -> None:
 
 
 def _run_data(args) -> int:
-    from train.default_data import build_default_data
+    from framescope.train.default_data import build_default_data
 
     print(json.dumps(build_default_data(args.out), indent=2))
     return 0

@@ -180,9 +180,9 @@ def _read_scored(path: Path, limit: int) -> tuple[list[dict], int]:
 
 
 def render_command(args) -> int:
-    from inference.batch import expand_inputs, read_records, score_records
-    from inference.predict import DEFAULT_MODEL, load_model, thresholds_array
-    from inference.taxonomy import Taxonomy
+    from framescope.inference.batch import expand_inputs, read_records, score_records
+    from framescope.inference.predict import DEFAULT_MODEL, load_model, thresholds_array
+    from framescope.inference.taxonomy import Taxonomy
 
     files = expand_inputs(args.inputs)
     if len(files) == 1 and _is_scored(files[0]):

@@ -1,6 +1,6 @@
 """framescope inference: load a framing model and get scored spans from text.
 
-    from inference import predict, load_model
+    from framescope import predict, load_model
     for span in predict(open("article.txt").read()):
         print(span.label, round(span.score, 2), span.text)
 """

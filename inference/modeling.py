@@ -209,7 +209,7 @@ class FramingModel(nn.Module):
         """The CPU half of `predict_proba`: token windows, and the sentence each belongs to.
 
         Kept apart so that a caller can tokenise the next batch of text while the accelerator
-        scores this one (see `inference.predict.scored_chunks`).
+        scores this one (see `framescope.inference.predict.scored_chunks`).
         """
         if len(sentences) == 0:
             return [], np.zeros(0, dtype=np.int64)
@@ -265,7 +265,7 @@ class FramingModel(nn.Module):
         threshold: float | dict[str, float] | None = None,
         batch_size: int | None = None,
     ):
-        """Scored spans; see `inference.predict` for the argument and return forms."""
+        """Scored spans; see `framescope.inference.predict` for the argument and return forms."""
         from .predict import predict  # the span logic lives there; this is a convenience
 
         return predict(texts, model=self, threshold=threshold, batch_size=batch_size)

@@ -1,6 +1,6 @@
 """`predict`: documents in, scored spans out.
 
-    from inference import predict
+    from framescope import predict
     spans = predict("The junta in Kyiv ...")            # one text  -> list[Span]
     many = predict(["text one", "text two"])            # a list    -> list[list[Span]]
     stream = predict(line for line in open("big.txt"))  # iterable  -> iterator of list[Span]
@@ -18,13 +18,13 @@ from typing import Iterable, Iterator, Union
 
 import numpy as np
 
+from ..resources import DEFAULT_MODEL
 from .modeling import FramingModel
 from .precision import choose_precision
 from .segmentation import split_sentences
 
 __all__ = ["Span", "SentenceScores", "predict", "load_model", "score_sentences", "DEFAULT_MODEL"]
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
 # Texts are scored in chunks: enough sentences to fill batches, few enough to stream.
 CHUNK_TEXTS = 256
 CHUNK_SENTENCES = 2048

@@ -13,8 +13,8 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertConfig, BertModel
 
-from inference.modeling import FramingModel, ModelSettings
-from inference.taxonomy import Taxonomy
+from framescope.inference.modeling import FramingModel, ModelSettings
+from framescope.inference.taxonomy import Taxonomy
 
 REPO = Path(__file__).resolve().parent.parent
 TAXONOMY = Taxonomy.load(REPO / "data" / "taxonomy.yaml")
@@ -58,7 +58,7 @@ def tiny_model_dir(tiny_encoder_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_dir):
-    from inference import load_model
+    from framescope.inference import load_model
 
     return load_model(tiny_model_dir, precision="fp32")
 

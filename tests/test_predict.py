@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inference import SentenceScores, Span, predict, score_sentences
+from framescope.inference import SentenceScores, Span, predict, score_sentences
 
 TEXT = ("The junta in Kyiv seized power by force. Bread prices rose slightly.\n\n"
         "Secret laboratories are brewing germ weapons, Dr. Smith et al. claim.")
@@ -97,7 +97,7 @@ def test_preparing_the_next_chunk_in_a_thread_changes_nothing(tiny_model):
     # on CPU must give the same scores, pass errors through, and stop when the reader stops.
     import pytest
 
-    from inference.predict import scored_chunks
+    from framescope.inference.predict import scored_chunks
 
     texts = [f"Report {i}. " + "The junta seized power. " * (i % 4) for i in range(700)]
     serial = list(scored_chunks(texts, tiny_model, 16, prefetch=False))

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from framescope.cli import main
-from inference.ray_engine import shard_name
+from framescope.inference.ray_engine import shard_name
 
 from .test_batch_cli import corpus_with_corruption
 
@@ -50,7 +50,7 @@ def test_ray_engine_matches_local_engine_and_resumes(local_ray, tmp_path, tiny_m
 
 
 def test_predict_dataset_composes_with_ray_data(local_ray, tiny_model_dir):
-    from inference.ray_engine import predict_dataset
+    from framescope.inference.ray_engine import predict_dataset
 
     ds = ray.data.from_items([{"id": "a", "text": "The junta seized power."},
                               {"id": "b", "text": ""}])

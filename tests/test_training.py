@@ -5,12 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from inference import load_model
-from inference.taxonomy import Taxonomy, TaxonomyError
-from train.arguments import TrainingArguments
-from train.data import DataError, Example, read_examples
-from train.metrics import calibrate_thresholds, score_labels
-from train.trainer import FramingTrainer
+from framescope.inference import load_model
+from framescope.inference.taxonomy import Taxonomy, TaxonomyError
+from framescope.train.arguments import TrainingArguments
+from framescope.train.data import DataError, Example, read_examples
+from framescope.train.metrics import calibrate_thresholds, score_labels
+from framescope.train.trainer import FramingTrainer
 
 TAXONOMY = Taxonomy.from_dict({"labels": [
     {"name": "coup", "definition": "A change of power is presented as a coup."},

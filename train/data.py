@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from inference.taxonomy import Taxonomy
+from framescope.inference.taxonomy import Taxonomy
 
 __all__ = ["DataError", "Example", "label_matrix", "read_examples", "write_jsonl"]
 

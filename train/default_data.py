@@ -27,13 +27,13 @@ from pathlib import Path
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from inference.taxonomy import Taxonomy
+from framescope.inference.taxonomy import Taxonomy
 
+from ..resources import DATA_DIR
 from .data import Example, read_examples, write_jsonl
 
 __all__ = ["build_default_data", "euvsdisinfo_examples"]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CASES = DATA_DIR / "raw" / "euvsdisinfo" / "cases_2015-01_2020-06.csv"
 KEYWORD_MAP = DATA_DIR / "raw" / "euvsdisinfo" / "framing_keyword_map.json"
 CURATED_DIR = DATA_DIR / "curated"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from inference.modeling import FramingModel
+from framescope.inference.modeling import FramingModel
 
 from .baseline import TfidfBaseline
 from .data import Example, label_matrix, read_examples
@@ -52,7 +52,7 @@ def baseline_for(model_dir: Path, labels: list[str]) -> TfidfBaseline | None:
     train_path, dev_path = Path(data.get("train", "")), Path(data.get("dev", ""))
     if not (train_path.is_file() and dev_path.is_file()):
         return None
-    from inference.taxonomy import Taxonomy
+    from framescope.inference.taxonomy import Taxonomy
 
     taxonomy = Taxonomy.from_labels(labels)
     seed = run.get("arguments", {}).get("seed", 13)

@@ -46,7 +46,7 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         f"# framescope model: {out_dir.name}",
         "",
         "A multi-label sentence classifier for framings in news and state-media text. "
-        "`inference.predict` splits a document into sentences and returns each sentence whose "
+        "`framescope.inference.predict` splits a document into sentences and returns each sentence whose "
         "score for a label reaches that label's threshold, as a span with character offsets.",
         "",
         "## Intended use",

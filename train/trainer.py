@@ -27,8 +27,8 @@ from datasets import Dataset
 from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
 from transformers import TrainingArguments as HFTrainingArguments
 
-from inference.modeling import FramingModel, normalise_for_model
-from inference.taxonomy import Taxonomy
+from framescope.inference.modeling import FramingModel, normalise_for_model
+from framescope.inference.taxonomy import Taxonomy
 
 from .arguments import TrainingArguments, resolve_base
 from .data import Example, label_matrix

@@ -1,0 +1,1 @@
+"""Package data: the default taxonomy, training sources and annotations, found with importlib.resources."""

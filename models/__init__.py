@@ -1,0 +1,1 @@
+"""Package data: the shipped model folders (``default/``), found with importlib.resources."""
