@@ -1,4 +1,5 @@
-"""The `framescope` command: predict, train, eval, data, render, report.
+"""The `framescope` command: predict, train, eval, data, render, report, and the review loop
+(sample, review, labelstudio).
 
 Each sub-command imports its module only when it runs, so `framescope predict` never loads
 the training stack (and `inference` never imports `train`).
@@ -23,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     _add_data(commands)
     _add_render(commands)
     _add_report(commands)
+    _add_sample(commands)
+    _add_review(commands)
+    _add_labelstudio(commands)
     args = parser.parse_args(argv)
     try:
         return args.run(args) or 0
@@ -155,15 +159,20 @@ def _run_eval(args) -> int:
 # -- data -----------------------------------------------------------------------------------
 
 def _add_data(commands) -> None:
-    p = commands.add_parser("data", help="build the default training data from data/raw")
+    p = commands.add_parser("data", help="build the default training data (train/dev/test)")
     p.add_argument("--out", default="data/build/default")
+    p.add_argument("--ptc", help="the Propaganda Techniques Corpus folder (holding train-articles/):"
+                   " its annotated sentences are read from there, never stored here")
     p.set_defaults(run=_run_data)
 
 
 def _run_data(args) -> int:
     from framescope.train.default_data import build_default_data
 
-    print(json.dumps(build_default_data(args.out), indent=2))
+    if args.ptc is None:
+        print("note: without --ptc the PTC sentences read for the default model are left out",
+              file=sys.stderr)
+    print(json.dumps(build_default_data(args.out, ptc=args.ptc), indent=2))
     return 0
 
 
@@ -202,6 +211,68 @@ def _run_report(args) -> int:
     from framescope.report import report_command
 
     return report_command(args)
+
+
+# -- the review loop: sample, review, labelstudio -------------------------------------------
+
+def _add_sample(commands) -> None:
+    p = commands.add_parser("sample", help="pick the sentences of a corpus worth a reader's time")
+    p.add_argument("inputs", nargs="+", help="corpus or scored files (JSONL, CSV, Parquet, .txt) or folders")
+    p.add_argument("-o", "--output", required=True, help="review file to write (.jsonl)")
+    p.add_argument("--model", help="model folder (default: the shipped default model)")
+    p.add_argument("--n", type=int, default=200, help="sentences to pick (default 200)")
+    p.add_argument("--random-share", type=float, default=0.25,
+                   help="share drawn uniformly from all sentences (default 0.25)")
+    p.add_argument("--margin", type=float, default=0.1,
+                   help="'near a threshold' means within this of it (default 0.1)")
+    p.add_argument("--labels", help="labels the corpus already has (a reviewed review file or "
+                   "a training .jsonl): sentences where the model disagrees are picked first")
+    p.add_argument("--blind", action="store_true",
+                   help="leave the model's scores and suggested labels out of the review file")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--text-field", default="text")
+    p.add_argument("--id-field", default="id")
+    p.set_defaults(run=_run_sample)
+
+
+def _run_sample(args) -> int:
+    from framescope.sampling import sample_command
+
+    return sample_command(args)
+
+
+def _add_review(commands) -> None:
+    p = commands.add_parser("review", help="an offline HTML page to label a review file")
+    p.add_argument("review_file", help="a review file from `framescope sample` (JSON lines)")
+    p.add_argument("-o", "--output", required=True, help="HTML page to write")
+    p.add_argument("--model", help="model folder whose taxonomy.yaml gives the labels")
+    p.add_argument("--taxonomy", help="taxonomy file (instead of the model's)")
+    p.add_argument("--reviewer", help="name recorded on every decision (editable on the page)")
+    p.set_defaults(run=_run_review)
+
+
+def _run_review(args) -> int:
+    from framescope.review_page import review_command
+
+    return review_command(args)
+
+
+def _add_labelstudio(commands) -> None:
+    p = commands.add_parser("labelstudio", help="review files to and from Label Studio JSON")
+    p.add_argument("direction", choices=["export", "import"])
+    p.add_argument("input", help="export: a review file; import: Label Studio's JSON export")
+    p.add_argument("-o", "--output", required=True,
+                   help="export: tasks .json to import into Label Studio; import: review .jsonl")
+    p.add_argument("--config", help="export: also write the labeling interface (XML) here")
+    p.add_argument("--model", help="model folder whose taxonomy.yaml gives the labels")
+    p.add_argument("--taxonomy", help="taxonomy file (instead of the model's)")
+    p.set_defaults(run=_run_labelstudio)
+
+
+def _run_labelstudio(args) -> int:
+    from framescope.labelstudio import labelstudio_command
+
+    return labelstudio_command(args)
 
 
 if __name__ == "__main__":

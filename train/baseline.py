@@ -37,5 +37,8 @@ class TfidfBaseline:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         scores = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        scores[:, self._present] = self.pipeline.predict_proba(texts)
+        probabilities = self.pipeline.predict_proba(texts)
+        if self._present.sum() == 1 and probabilities.shape[1] == 2:
+            probabilities = probabilities[:, 1:]  # one label: sklearn fits it as binary (P(0), P(1))
+        scores[:, self._present] = probabilities
         return scores

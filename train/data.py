@@ -3,7 +3,9 @@
 Accepted files (by extension):
 
 * `.jsonl` - one object per line: `{"text": "...", "labels": ["coup", ...]}`; an empty
-  `labels` list is a negative for every label. Other fields are kept (e.g. `source`).
+  `labels` list is a negative for every label. Other fields are kept (e.g. `source`). Review
+  files (`framescope sample` / `review` / `labelstudio import`) are read as they are: rows whose
+  `status` is still `pending` are left out.
 * `.csv` - columns `text` and `labels`, labels separated by `;` (or `|`), empty for none.
 * `.yaml` - `{label: [sentence, ...], ..., none: [...], multi: [{text, labels}, ...]}`, the
   hand-writing form of `data/curated/framing_sentences.yaml` and `data/paraphrase_test.yaml`.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,11 +60,17 @@ def read_examples(path: str | Path, taxonomy: Taxonomy) -> list[Example]:
     if reader is None:
         raise DataError(f"{path}: unknown format; use .jsonl, .csv or .yaml")
     known = set(taxonomy.names)
-    examples = []
+    examples, pending = [], 0
     for where, record in reader(path):
+        if isinstance(record, dict) and record.get("status") == "pending":
+            pending += 1  # a review file's row nobody has decided yet
+            continue
         examples.append(_validate(record, known, f"{path}:{where}"))
+    if pending:
+        logging.getLogger("framescope").warning(
+            "%s: %d rows still pending review were left out", path, pending)
     if not examples:
-        raise DataError(f"{path}: no examples")
+        raise DataError(f"{path}: no examples" + (" reviewed yet" if pending else ""))
     return examples
 
 

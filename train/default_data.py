@@ -1,25 +1,28 @@
-"""Build the default training data: EUvsDisinfo case titles + hand-written sentences.
+"""Build the default training data: real sentences read by people, EUvsDisinfo titles, curated.
 
-    framescope data --out data/build/default
+    framescope data --ptc ../shared/data/ptc --out data/build/default
 
-writes `train.jsonl` and `dev.jsonl` in the user-facing format (`{"text", "labels", ...}`).
+writes `train.jsonl`, `dev.jsonl` and `test.jsonl` in the user-facing format
+(`{"text", "labels", ...}`, with `source`, `weight` and provenance fields).
 
-* EUvsDisinfo titles (data/raw/euvsdisinfo/): one example per distinct title, labels through
-  the keyword map; a title with no mapped keyword is a negative for every label. These are weak
-  labels: keywords were given to a whole case, not to its title.
-* Dev is *temporal*: the latest months (about `dev_fraction` of titles). A dev title that is an
-  exact or near duplicate (character 3-5-gram TF-IDF cosine >= 0.8) of any training title is
-  dropped, so the split measures generalisation, not memory.
+* Real sentences labelled by reading (`data/annotated/`, see `real_text.py`): PTC news
+  sentences and EUvsDisinfo titles, each in the split fixed when it was chosen for reading.
+  Dev (early stopping, thresholds) and test (reporting only) are real text only.
+* EUvsDisinfo titles (data/raw/euvsdisinfo/) before March 2020: one example per distinct title,
+  labels through the keyword map (weak: keywords were given to a whole case, not to its title);
+  a title that was read and relabelled is used with its reviewed labels instead. Titles from
+  March 2020 on are the dev/test months: only their reviewed samples are used. A training title
+  that is an exact or near duplicate (character 3-5-gram TF-IDF cosine >= 0.8) of a dev or test
+  sentence is dropped, so the splits measure generalisation, not memory.
+* Curated sentences (data/curated/*.yaml), written to the label definitions: training only.
+* Each source counts in the loss by how far its labels can be trusted (`*_WEIGHT` below).
 * Training examples with British spellings ("colour", "organise") are added a second time
-  with American ones; dev keeps its text as written.
-* Curated sentences (data/curated/*.yaml): split 80/20 by a stable hash of the
-  text, so the same sentence always lands on the same side.
+  with American ones; dev and test keep their text as written.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 from collections import Counter
@@ -31,6 +34,7 @@ from framescope.inference.taxonomy import Taxonomy
 
 from ..resources import DATA_DIR
 from .data import Example, read_examples, write_jsonl
+from .real_text import annotated_examples
 
 __all__ = ["build_default_data", "euvsdisinfo_examples"]
 
@@ -39,7 +43,15 @@ KEYWORD_MAP = DATA_DIR / "raw" / "euvsdisinfo" / "framing_keyword_map.json"
 CURATED_DIR = DATA_DIR / "curated"
 TAXONOMY = DATA_DIR / "taxonomy.yaml"
 NEAR_DUPLICATE_COSINE = 0.8
-CURATED_WEIGHT = 4.0
+# How far each source's labels can be trusted, as a weight in the loss: keywords given to a
+# whole case (weak), sentences written to the definitions (clean but invented), real sentences
+# labelled by reading (clean and real).
+WEAK_WEIGHT = 1.0
+CURATED_WEIGHT = 2.0
+REVIEWED_WEIGHT = 4.0
+# Titles from this month on belong to the real-text dev (2020-03/04) and test (2020-05/06)
+# months; only their reviewed samples are used, never their weak labels.
+REAL_TEXT_FROM = "2020-03"
 
 
 def euvsdisinfo_examples(cases: Path = CASES, keyword_map: Path = KEYWORD_MAP) -> list[Example]:
@@ -75,27 +87,16 @@ def _normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
-def _temporal_split(examples: list[Example], dev_fraction: float):
-    """Dev = the latest whole months holding about `dev_fraction` of the titles."""
-    months = Counter(e.extra["date"][:7] for e in examples)
-    target, total, cutoff = dev_fraction * len(examples), 0, None
-    for month in sorted(months, reverse=True):
-        if total >= target:
-            break
-        total += months[month]
-        cutoff = month
-    train = [e for e in examples if e.extra["date"][:7] < cutoff]
-    dev = [e for e in examples if e.extra["date"][:7] >= cutoff]
-    return train, dev, cutoff
-
-
-def _drop_near_duplicates(train: list[Example], dev: list[Example]) -> tuple[list[Example], int]:
+def _drop_near_duplicates(train: list[Example], held_out: list[Example]) -> tuple[list[Example], int]:
+    """Training titles too close to a dev or test sentence go, so the splits stay apart."""
+    if not held_out:
+        return train, 0
     vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
     train_matrix = vectoriser.fit_transform([_normalise(e.text) for e in train])
-    dev_matrix = vectoriser.transform([_normalise(e.text) for e in dev])
-    nearest = (dev_matrix @ train_matrix.T).max(axis=1).toarray().ravel()
-    kept = [e for e, cosine in zip(dev, nearest) if cosine < NEAR_DUPLICATE_COSINE]
-    return kept, len(dev) - len(kept)
+    held_matrix = vectoriser.transform([_normalise(e.text) for e in held_out])
+    nearest = (train_matrix @ held_matrix.T).max(axis=1).toarray().ravel()
+    kept = [e for e, cosine in zip(train, nearest) if cosine < NEAR_DUPLICATE_COSINE]
+    return kept, len(train) - len(kept)
 
 
 # EUvsDisinfo titles and most curated sentences use British spelling ("colour revolution" 210
@@ -130,34 +131,46 @@ def _with_american_variants(examples: list[Example]) -> list[Example]:
     return out
 
 
-def _in_dev(text: str, dev_fraction: float) -> bool:
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return int.from_bytes(digest[:4], "big") / 2**32 < dev_fraction
+def build_default_data(out_dir: str | Path, ptc: str | Path | None = None) -> dict:
+    """Write train.jsonl, dev.jsonl and test.jsonl under `out_dir`; return a summary.
 
-
-def build_default_data(out_dir: str | Path, dev_fraction: float = 0.12,
-                       curated_dev_fraction: float = 0.2) -> dict:
-    """Write train.jsonl / dev.jsonl under `out_dir`; return a summary for the data README."""
+    Without `ptc` (the Propaganda Techniques Corpus folder) the PTC annotations are left out
+    and dev/test hold only reviewed EUvsDisinfo titles: the shipped model is built with it.
+    """
     out_dir = Path(out_dir)
     taxonomy = Taxonomy.load(TAXONOMY)
-    titles = euvsdisinfo_examples()
-    train, dev, cutoff = _temporal_split(titles, dev_fraction)
-    dev, dropped = _drop_near_duplicates(train, dev)
+    reviewed = annotated_examples(ptc, weight=REVIEWED_WEIGHT)
+    by_split = {split: [e for e in reviewed if e.extra["split"] == split]
+                for split in ("train", "dev", "test")}
+    reviewed_titles = {_normalise(e.text): e for e in reviewed if e.extra["source"] == "euvsdisinfo"}
+
+    titles, replaced = [], 0
+    for example in euvsdisinfo_examples():
+        if example.extra["date"][:7] >= REAL_TEXT_FROM:
+            continue  # the months of the real-text dev and test titles
+        review = reviewed_titles.get(_normalise(example.text))
+        if review is not None:
+            replaced += 1  # its reviewed row (in by_split["train"]) replaces the weak one
+            continue
+        example.extra["weight"] = WEAK_WEIGHT
+        titles.append(example)
+    held_out = by_split["dev"] + by_split["test"]
+    titles, dropped = _drop_near_duplicates(titles, held_out)
     curated = [e for path in sorted(CURATED_DIR.glob("*.yaml")) for e in read_examples(path, taxonomy)]
     for example in curated:
-        # Few but clean: each hand-written sentence counts as much as CURATED_WEIGHT titles.
         example.extra.update(source="curated", weight=CURATED_WEIGHT)
-    train += [e for e in curated if not _in_dev(e.text, curated_dev_fraction)]
-    # Dev keeps the weight too: threshold calibration counts clean sentences as training does.
-    dev += [e for e in curated if _in_dev(e.text, curated_dev_fraction)]
-    train = _with_american_variants(train)
-    write_jsonl(train, out_dir / "train.jsonl")
-    write_jsonl(dev, out_dir / "dev.jsonl")
+
+    train = _with_american_variants(titles + curated + by_split["train"])
+    files = {"train": train, "dev": by_split["dev"], "test": by_split["test"]}
+    for name, examples in files.items():
+        write_jsonl(examples, out_dir / f"{name}.jsonl")
     summary = {
-        "dev_from_month": cutoff,
-        "near_duplicates_dropped_from_dev": dropped,
-        "train": _counts(train, taxonomy),
-        "dev": _counts(dev, taxonomy),
+        "ptc": str(ptc) if ptc is not None else None,
+        "weights": {"weak_euvsdisinfo": WEAK_WEIGHT, "curated": CURATED_WEIGHT,
+                    "reviewed": REVIEWED_WEIGHT},
+        "weak_titles_replaced_by_reviewed": replaced,
+        "train_titles_dropped_as_near_duplicates_of_dev_or_test": dropped,
+        **{name: _counts(examples, taxonomy) for name, examples in files.items()},
     }
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
     return summary

@@ -71,5 +71,7 @@ def format_report(result: dict) -> str:
     for name, r in (("model", model), ("baseline", baseline)):
         if r:
             lines.append(f"{name}: macro-F1 {r['macro_f1']:.3f}  micro-F1 {r['micro_f1']:.3f}  "
+                         f"flag precision {r['flag_precision']:.3f}  sentences flagged "
+                         f"{r['sentences_flagged']}/{r['examples']} ({r['share_flagged']:.1%})  "
                          f"negatives flagged {r['negatives_flagged']}/{r['negatives']}")
     return "\n".join(lines)

@@ -15,7 +15,8 @@ def binarise(scores: np.ndarray, labels: list[str], thresholds: dict[str, float]
 
 
 def score_labels(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> dict:
-    """Plain-data report: per label P/R/F1/support, micro and macro F1, negatives flagged.
+    """Plain-data report: per label P/R/F1/support, micro and macro F1, the share of sentences
+    flagged, the precision of flags, and negatives flagged.
 
     Macro F1 averages over labels that have at least one true example in `y_true`, so a small
     test file that never mentions a label is not scored as 0 on it.
@@ -38,9 +39,17 @@ def score_labels(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> d
     micro = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
     supported = [m["f1"] for m in per_label.values() if m["support"] > 0]
     negatives = ~y_true.any(axis=1)
+    flagged = y_pred.any(axis=1)
     return {
         "examples": int(len(y_true)),
         "micro_f1": round(micro, 4),
+        # A flag is one (sentence, label) span the model outputs; its precision is the share of
+        # flags a reader would confirm, what a count built on the flags rests on.
+        "flag_precision": round(tp / (tp + fp), 4) if tp + fp else 0.0,
+        "micro_recall": round(tp / (tp + fn), 4) if tp + fn else 0.0,
+        "flags": tp + fp,
+        "sentences_flagged": int(flagged.sum()),
+        "share_flagged": round(float(flagged.mean()), 4) if len(flagged) else 0.0,
         "macro_f1": round(float(np.mean(supported)) if supported else 0.0, 4),
         "negatives": int(negatives.sum()),
         "negatives_flagged": int((negatives & y_pred.any(axis=1)).sum()),

@@ -1,0 +1,138 @@
+"""Review files to and from Label Studio's JSON task format, for teams that label there.
+
+    framescope labelstudio export review.jsonl -o tasks.json --config config.xml
+    framescope labelstudio import project-export.json -o reviewed.jsonl
+
+Export writes one task per review row: `data.text` (the sentence), `data.context` (the sentence
+before it) and every other field of the row under `data`, so an import needs nothing but the
+Label Studio export. A row's `suggested` labels go in as a *prediction* (pre-annotation) unless
+the sample was blind. `--config` writes the matching labeling interface: a multiple-choice
+`Choices` control named `framings` with one `Choice` per label, its definition as the hint.
+
+Import reads Label Studio's JSON export (a list of tasks with `annotations`). A task's latest
+annotation that was not cancelled gives its labels (no choice = no framing), its annotator
+(`completed_by`) and time; tasks nobody annotated come back `pending`. The result is a review
+file that `framescope train` reads directly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+__all__ = ["to_tasks", "from_tasks", "labeling_config", "labelstudio_command"]
+
+CONTROL = "framings"
+
+
+def labeling_config(labels: list[str], definitions: dict[str, str]) -> str:
+    choices = "\n".join(f"    <Choice value={quoteattr(label)} hint={quoteattr(definitions.get(label, ''))}/>"
+                        for label in labels)
+    return ("<View>\n"
+            '  <Text name="context" value="$context"/>\n'
+            '  <Text name="text" value="$text"/>\n'
+            f'  <Choices name="{CONTROL}" toName="text" choice="multiple" showInLine="false">\n'
+            f"{choices}\n"
+            "  </Choices>\n"
+            "</View>\n")
+
+
+def _result(labels: list[str]) -> list[dict]:
+    if not labels:
+        return []
+    return [{"from_name": CONTROL, "to_name": "text", "type": "choices",
+             "value": {"choices": list(labels)}}]
+
+
+def to_tasks(rows: list[dict], model_version: str = "framescope") -> list[dict]:
+    tasks = []
+    for row in rows:
+        data = {k: v for k, v in row.items() if k not in ("labels", "status", "scores")}
+        data.setdefault("context", "")
+        task = {"data": data}
+        if row.get("suggested") is not None:
+            task["predictions"] = [{"model_version": model_version,
+                                    "result": _result(row["suggested"])}]
+        if row.get("status") == "reviewed":
+            task["annotations"] = [{"result": _result(row.get("labels") or []),
+                                    "was_cancelled": False}]
+        tasks.append(task)
+    return tasks
+
+
+def _annotator(annotation: dict) -> str:
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        who = who.get("email") or who.get("id")
+    return f"labelstudio:{who}" if who is not None else "labelstudio"
+
+
+def from_tasks(tasks: list, labels: list[str], where: str = "<export>") -> list[dict]:
+    """Review rows from a Label Studio export; labels outside `labels` are an error."""
+    if not isinstance(tasks, list):
+        raise ValueError(f"{where}: expected a list of Label Studio tasks (JSON export)")
+    known = set(labels)
+    rows = []
+    for position, task in enumerate(tasks, 1):
+        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+            raise ValueError(f"{where}: task {position} has no 'data' object")
+        row = dict(task["data"])
+        if not isinstance(row.get("text"), str):
+            raise ValueError(f"{where}: task {position} has no text in data.text")
+        row.setdefault("id", task.get("id", position))
+        done = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+        if not done:
+            row.update(labels=None, status="pending")
+            rows.append(row)
+            continue
+        latest = max(done, key=lambda a: str(a.get("updated_at") or a.get("created_at") or ""))
+        chosen = sorted({c for r in latest.get("result") or []
+                         if r.get("from_name") == CONTROL and r.get("type") == "choices"
+                         for c in (r.get("value") or {}).get("choices", [])})
+        unknown = sorted(set(chosen) - known)
+        if unknown:
+            raise ValueError(f"{where}: task {position} has label(s) {', '.join(unknown)} not in "
+                             f"the taxonomy (valid: {', '.join(labels)})")
+        row.update(labels=chosen, status="reviewed", reviewer=_annotator(latest))
+        if latest.get("updated_at") or latest.get("created_at"):
+            row["reviewed_at"] = latest.get("updated_at") or latest.get("created_at")
+        rows.append(row)
+    return rows
+
+
+def labelstudio_command(args) -> int:
+    import sys
+
+    from framescope.inference.taxonomy import Taxonomy
+    from framescope.resources import DEFAULT_MODEL
+
+    from .review_page import read_review_file
+
+    taxonomy = Taxonomy.load(args.taxonomy or Path(args.model or DEFAULT_MODEL) / "taxonomy.yaml")
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        raise ValueError(f"{output.parent}: output folder does not exist")
+    partial = output.with_name(output.name + ".partial")
+    if args.direction == "export":
+        rows = read_review_file(args.input)
+        partial.write_text(json.dumps(to_tasks(rows), ensure_ascii=False, indent=1) + "\n", "utf-8")
+        partial.replace(output)
+        if args.config:
+            Path(args.config).write_text(
+                labeling_config(taxonomy.names, {l.name: l.definition for l in taxonomy.labels}),
+                "utf-8")
+        print(f"{len(rows)} tasks written to {output}", file=sys.stderr)
+        return 0
+    try:
+        tasks = json.loads(Path(args.input).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{args.input}: not a readable Label Studio JSON export ({error})") from None
+    rows = from_tasks(tasks, taxonomy.names, str(args.input))
+    with partial.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    partial.replace(output)
+    reviewed = sum(r["status"] == "reviewed" for r in rows)
+    print(f"{reviewed} of {len(rows)} tasks reviewed; written to {output}", file=sys.stderr)
+    return 0

@@ -1,0 +1,209 @@
+"""`framescope sample`: choose the sentences of a corpus worth a reader's time.
+
+    framescope sample scored.jsonl -o review.jsonl --n 300 [--labels reviewed.jsonl] [--blind]
+
+A model may choose *which* sentences a person reads, never what their labels are. Four pools:
+
+* **disagrees** - sentences that already have labels (`--labels`, an earlier review or a
+  training file) where the model's labels differ: either the model or the label is wrong;
+* **near_threshold** - some label's score within `--margin` of its threshold: the sentences
+  whose labels would teach the model most;
+* **flagged** - sentences the model flags: the precision of the counts rests on them;
+* **random** - a share drawn uniformly from every sentence, so the reviewed set also measures
+  what the model misses and is not only a picture of the model's own choices.
+
+Each pool is a seeded reservoir sample (memory bounded by `--n`, whatever the corpus size).
+Sentences that already have labels and agree with the model are not offered again.
+The output is a review file (JSON lines) that `framescope review` turns into a page, that
+`framescope labelstudio export` turns into Label Studio tasks, and that `framescope train`
+reads once its rows are reviewed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+__all__ = ["ReviewSampler", "read_existing_labels", "sample_command", "POOLS"]
+
+POOLS = ("disagrees", "near_threshold", "flagged", "random")
+
+
+class _Reservoir:
+    """Algorithm R: a uniform sample of `size` items from a stream of unknown length."""
+
+    def __init__(self, size: int, rng: random.Random) -> None:
+        self.size, self.rng, self.items, self.seen = size, rng, [], 0
+
+    def offer(self, item) -> None:
+        self.seen += 1
+        if len(self.items) < self.size:
+            self.items.append(item)
+        else:
+            slot = self.rng.randrange(self.seen)
+            if slot < self.size:
+                self.items[slot] = item
+
+
+@dataclass
+class ReviewSampler:
+    """Pick `n` sentences to review from scored sentences (see the module docstring)."""
+
+    n: int = 200
+    random_share: float = 0.25
+    margin: float = 0.1
+    seed: int = 0
+    blind: bool = False
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError(f"n must be at least 1, not {self.n}")
+        if not 0.0 <= self.random_share <= 1.0:
+            raise ValueError(f"random share must be in [0, 1], not {self.random_share}")
+        if not 0.0 < self.margin < 1.0:
+            raise ValueError(f"margin must be in (0, 1), not {self.margin}")
+
+    def sample(self, documents: Iterable[tuple[str, str, str]], model,
+               existing: dict | None = None) -> list[dict]:
+        """`documents` yields `(doc_id, text, where)`; returns review rows in document order."""
+        from framescope.inference.predict import score_sentences
+
+        existing = existing or {}
+        rng = random.Random(self.seed)
+        pools = {name: _Reservoir(self.n, rng) for name in POOLS}
+        batch: list[tuple[str, str, str]] = []
+
+        def flush() -> None:
+            for (doc_id, text, where), sentences in zip(batch, score_sentences(
+                    [t for _, t, _ in batch], model)):
+                self._offer_document(doc_id, text, where, sentences, model, existing, pools)
+            batch.clear()
+
+        for document in documents:
+            batch.append(document)
+            if len(batch) >= 64:
+                flush()
+        flush()
+        return self._choose(pools)
+
+    def _offer_document(self, doc_id, text, where, sentences, model, existing, pools) -> None:
+        thresholds = model.thresholds
+        previous = ""
+        for sentence in sentences:
+            predicted = sorted(l for l, s in sentence.scores.items() if s >= thresholds[l])
+            row = {"id": f"{doc_id}:{sentence.start}-{sentence.end}", "doc_id": doc_id,
+                   "start": sentence.start, "end": sentence.end, "text": sentence.text,
+                   "context": previous, "source": where}
+            if not self.blind:
+                row["suggested"] = predicted
+                row["scores"] = {l: round(s, 3) for l, s in sentence.scores.items()}
+            previous = sentence.text
+            known = existing.get((doc_id, sentence.start, sentence.end), existing.get(sentence.text))
+            if known is not None:
+                row["existing"] = known
+                if sorted(known) != predicted:
+                    pools["disagrees"].offer(row)
+                continue  # already read, and the model agrees: nothing to learn here
+            pools["random"].offer(row)
+            if any(abs(s - thresholds[l]) <= self.margin for l, s in sentence.scores.items()):
+                pools["near_threshold"].offer(row)
+            if predicted:
+                pools["flagged"].offer(row)
+
+    def _choose(self, pools: dict) -> list[dict]:
+        """The random share first, then disagreements, then near-threshold and flagged in turn."""
+        chosen: dict[str, dict] = {}
+
+        def take(row: dict, why: str) -> None:
+            chosen.setdefault(row["id"], {**row, "why": []})["why"].append(why)
+
+        for row in pools["random"].items[:round(self.n * self.random_share)]:
+            take(row, "random")
+        for row in pools["disagrees"].items:
+            if len(chosen) >= self.n:
+                break
+            take(row, "disagrees")
+        turns = [iter(pools["near_threshold"].items), iter(pools["flagged"].items)]
+        names = ["near_threshold", "flagged"]
+        while len(chosen) < self.n and turns:
+            for k in range(len(turns) - 1, -1, -1):
+                if len(chosen) >= self.n:
+                    break
+                row = next(turns[k], None)
+                if row is None:
+                    del turns[k], names[k]
+                elif row["id"] in chosen:
+                    chosen[row["id"]]["why"].append(names[k])
+                else:
+                    take(row, names[k])
+        rows = sorted(chosen.values(), key=lambda r: (str(r["doc_id"]), r["start"]))
+        for row in rows:
+            row.update(labels=None, status="pending")
+        return rows
+
+
+def read_existing_labels(path: str | Path) -> dict:
+    """Labels a corpus already has: `{(doc_id, start, end) or text: [labels]}`.
+
+    Reads a reviewed review file (`doc_id`, `start`, `end`, `labels`) or a training file in
+    JSON lines (`text`, `labels`); rows still pending are ignored.
+    """
+    existing = {}
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}:line {number}: not valid JSON ({error.msg})") from None
+            if row.get("status") == "pending" or not isinstance(row.get("labels"), list):
+                continue
+            if {"doc_id", "start", "end"} <= row.keys():
+                existing[(str(row["doc_id"]), row["start"], row["end"])] = row["labels"]
+            elif "text" in row:
+                existing[row["text"]] = row["labels"]
+    return existing
+
+
+def _documents(inputs: list[str], text_field: str, id_field: str, skipped: list) -> Iterator:
+    from framescope.inference.batch import expand_inputs, read_records
+
+    for record in read_records(expand_inputs(inputs), text_field):
+        if record.error is not None:
+            skipped.append(f"{record.where}: {record.error}")
+            continue
+        doc_id = record.fields.get(id_field)
+        yield (str(doc_id) if doc_id is not None else record.where), record.fields[text_field], record.where
+
+
+def sample_command(args) -> int:
+    import sys
+
+    from framescope.inference.predict import DEFAULT_MODEL, load_model
+
+    sampler = ReviewSampler(n=args.n, random_share=args.random_share, margin=args.margin,
+                            seed=args.seed, blind=args.blind)
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        raise ValueError(f"{output.parent}: output folder does not exist")
+    existing = read_existing_labels(args.labels) if args.labels else {}
+    model = load_model(args.model or DEFAULT_MODEL)
+    skipped: list[str] = []
+    rows = sampler.sample(_documents(args.inputs, args.text_field, args.id_field, skipped),
+                          model, existing)
+    partial = output.with_name(output.name + ".partial")
+    with partial.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    partial.replace(output)
+    counts = {name: sum(name in r["why"] for r in rows) for name in POOLS}
+    print(f"{len(rows)} sentences to review written to {output} "
+          f"({', '.join(f'{k} {v}' for k, v in counts.items())})", file=sys.stderr)
+    if skipped:
+        print(f"{len(skipped)} records could not be read and were skipped; first: {skipped[0]}",
+              file=sys.stderr)
+    return 0
