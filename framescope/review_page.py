@@ -155,7 +155,7 @@ function build() {
     DATA.labels.forEach(label => {
       const chip = el("button", "chip", label);
       chip.type = "button"; chip.dataset.label = label; chip.title = DATA.definitions[label] || "";
-      chip.addEventListener("click", () => { toggle(i, label); });
+      chip.addEventListener("click", () => { current = i; toggle(i, label); paint(); });
       chips.appendChild(chip);
     });
     card.appendChild(chips);
@@ -169,7 +169,10 @@ function build() {
     card.appendChild(verbs);
     const why = (row.why || []).join(", ");
     card.appendChild(el("div", "meta", [row.doc_id, why && "chosen: " + why, row.source].filter(Boolean).join(" \u00b7 ")));
-    card.addEventListener("click", () => { current = i; paint(); });
+    card.addEventListener("click", event => {
+      if (event.target.closest("button")) return;  // buttons act on their own (accept moves on)
+      current = i; paint();
+    });
     main.appendChild(card);
   });
 }

@@ -114,7 +114,8 @@ class ReviewSampler:
                 pools["flagged"].offer(row)
 
     def _choose(self, pools: dict) -> list[dict]:
-        """The random share first, then disagreements, then near-threshold and flagged in turn."""
+        """The random share first, then disagreements, then near-threshold and flagged in turn;
+        if those run out before `n`, more random sentences."""
         chosen: dict[str, dict] = {}
 
         def take(row: dict, why: str) -> None:
@@ -139,6 +140,11 @@ class ReviewSampler:
                     chosen[row["id"]]["why"].append(names[k])
                 else:
                     take(row, names[k])
+        for row in pools["random"].items:  # pools too small to fill n: top up at random
+            if len(chosen) >= self.n:
+                break
+            if row["id"] not in chosen:
+                take(row, "random")
         rows = sorted(chosen.values(), key=lambda r: (str(r["doc_id"]), r["start"]))
         for row in rows:
             row.update(labels=None, status="pending")

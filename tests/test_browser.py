@@ -78,3 +78,42 @@ def test_example_article_highlights_and_filters(browser, tmp_path):
     shots = REPO / "artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(shots / "example_article.png"))
+
+
+def test_review_page_accepts_changes_clears_and_saves(browser, tmp_path):
+    """A reader works through a review file with mouse and keyboard; the saved JSON lines carry
+    each decision, and a reload keeps the work (local storage)."""
+    from selenium.webdriver.common.by import By
+
+    rows = [{"id": f"doc:{i}", "doc_id": "doc", "start": 0, "end": 5, "text": text,
+             "context": "Before.", "suggested": suggested, "labels": None, "status": "pending"}
+            for i, (text, suggested) in enumerate([("The junta seized power.", ["coup"]),
+                                                   ("Prices rose.", ["terrorism"]),
+                                                   ("Untouched.", [])])]
+    review, page = tmp_path / "review.jsonl", tmp_path / "review.html"
+    review.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert main(["review", str(review), "-o", str(page), "--reviewer", "ana"]) == 0
+    browser.get(page.as_uri())
+    browser.execute_script("localStorage.clear();")
+    browser.refresh()
+
+    cards = browser.find_elements(By.CSS_SELECTOR, "section.row")
+    assert [c.find_element(By.CSS_SELECTOR, ".text").text for c in cards] == [r["text"] for r in rows]
+    first = cards[0]
+    assert [c.text for c in first.find_elements(By.CSS_SELECTOR, ".chip.on")] == ["coup"]
+    first.find_element(By.CSS_SELECTOR, '.chip[data-label="puppet_state"]').click()
+    first.find_element(By.CSS_SELECTOR, "button.accept").click()   # accept with a change
+    browser.find_element(By.TAG_NAME, "body").send_keys("c")       # row 2 is current: clear
+
+    saved = [json.loads(line) for line in
+             browser.execute_script("return window.framescopeExport();").splitlines()]
+    assert saved[0]["labels"] == ["coup", "puppet_state"] and saved[0]["status"] == "reviewed"
+    assert saved[0]["reviewer"] == "ana" and saved[0]["reviewed_at"]
+    assert saved[1]["labels"] == [] and saved[1]["status"] == "reviewed"
+    assert saved[2]["status"] == "pending" and saved[2]["labels"] is None
+    assert browser.find_element(By.ID, "progress").text == "2 of 3 reviewed"
+
+    browser.refresh()
+    again = [json.loads(line) for line in
+             browser.execute_script("return window.framescopeExport();").splitlines()]
+    assert [r["labels"] for r in again] == [r["labels"] for r in saved]
