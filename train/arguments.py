@@ -42,7 +42,7 @@ class TrainingArguments:
     epochs: int = 8
     learning_rate: float = 8e-5
     batch_size: int = 32
-    max_length: int = 64  # training sentences are short; inference windows use 128
+    max_length: int = 128  # as inference windows: real news sentences run long
     inference_max_length: int = 128
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
