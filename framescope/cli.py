@@ -15,9 +15,54 @@ from pathlib import Path
 from .resources import DEFAULT_TAXONOMY
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help that shows every option's default (where it has one worth showing)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (action.default not in (None, False, argparse.SUPPRESS) and "%(default)" not in text
+                and action.option_strings):
+            text += " (default: %(default)s)"
+        return text
+
+
+def _command(commands, name: str, summary: str, description: str | None = None):
+    return commands.add_parser(name, help=summary, description=description or summary,
+                               formatter_class=_Formatter)
+
+
+def threshold_option(text: str) -> float | dict[str, float]:
+    """`--threshold 0.7` (every label) or `--threshold coup=0.8,nazism=0.9` (those labels);
+    each value in [0, 1]. Label names are checked against the model once it is loaded."""
+
+    def value(raw: str, what: str) -> float:
+        try:
+            number = float(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} {raw!r} is not a number") from None
+        if not 0.0 <= number <= 1.0:
+            raise argparse.ArgumentTypeError(f"{what} {raw} is outside [0, 1]")
+        return number
+
+    if "=" not in text:
+        return value(text.strip(), "threshold")
+    thresholds = {}
+    for part in text.split(","):
+        label, sep, raw = part.partition("=")
+        if not sep or not label.strip():
+            raise argparse.ArgumentTypeError(
+                f"{part!r}: write LABEL=VALUE pairs separated by commas, e.g. coup=0.8,nazism=0.9")
+        thresholds[label.strip()] = value(raw.strip(), f"threshold for {label.strip()}")
+    return thresholds
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="framescope", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="framescope", description=__doc__.splitlines()[0],
+                                     formatter_class=_Formatter)
+    parser.add_argument("--version", action="version", version=f"framescope {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_predict(commands)
     _add_train(commands)
     _add_eval(commands)
@@ -38,23 +83,27 @@ def main(argv: list[str] | None = None) -> int:
 # -- predict --------------------------------------------------------------------------------
 
 def _add_predict(commands) -> None:
-    p = commands.add_parser("predict", help="score documents; write one record per input record")
+    p = _command(commands, "predict", "score documents; write one record per input record")
     p.add_argument("inputs", nargs="+", help="JSONL, CSV, Parquet or .txt files, or folders")
     p.add_argument("-o", "--output", help="output .jsonl or .parquet (a folder with --engine ray);"
                    " without it, a table of spans is printed")
-    p.add_argument("--model", help="model folder (default: the shipped models/default)")
-    p.add_argument("--text-field", default="text")
-    p.add_argument("--id-field", default="id")
-    p.add_argument("--threshold", type=float, help="one cut-off for every label")
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--device", help="cpu (default) or cuda")
-    p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
+    p.add_argument("--model", help="model folder (default: the shipped default model)")
+    p.add_argument("--text-field", default="text", help="field holding the text to score")
+    p.add_argument("--id-field", default="id", help="field holding each record's id")
+    p.add_argument("--threshold", type=threshold_option, metavar="T|LABEL=T,...",
+                   help="cut-off for every label (0.7) or for some labels (coup=0.8,nazism=0.9); "
+                   "default: the model's calibrated per-label thresholds")
+    p.add_argument("--batch-size", type=int, help="sentences per model batch (default: 64)")
+    p.add_argument("--device", help="cpu or cuda (default: cpu)")
+    p.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto",
+                   help="auto: bf16 where the CPU has bf16 matrix units, else fp32")
     p.add_argument("--resume", action="store_true", help="continue a killed run")
-    p.add_argument("--engine", choices=["local", "ray"], default="local")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="local processes, or a Ray cluster (needs the [ray] extra)")
     p.add_argument("--address", help="with --engine ray: join this Ray cluster")
     p.add_argument("--workers", type=int, default=1,
                    help="parallel scorers (processes locally, actors with --engine ray)")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=_run_predict)
 
 
@@ -74,10 +123,10 @@ def _run_predict(args) -> int:
 
 def _add_train(commands) -> None:
     from_defaults = "(default: the shipped model's setting)"
-    p = commands.add_parser("train", help="fine-tune a framing model on labelled sentences")
+    p = _command(commands, "train", "fine-tune a framing model on labelled sentences")
     p.add_argument("--data", required=True, help="training file (.jsonl, .csv or .yaml)")
     p.add_argument("--dev", required=True, help="dev file: early stopping and thresholds")
-    p.add_argument("--taxonomy", default=str(DEFAULT_TAXONOMY))
+    p.add_argument("--taxonomy", default=str(DEFAULT_TAXONOMY), help="taxonomy file: the labels and their definitions")
     p.add_argument("--base", default="minilm", help="packaged encoder name or local HF folder")
     p.add_argument("--out", required=True, help="model folder to write (replaced if it exists)")
     p.add_argument("--test", action="append", default=[],
@@ -132,8 +181,8 @@ def _relative(path: str) -> str:
 # -- eval -----------------------------------------------------------------------------------
 
 def _add_eval(commands) -> None:
-    p = commands.add_parser("eval", help="per-label P/R/F1 of a model (and the TF-IDF baseline)")
-    p.add_argument("--model", required=True)
+    p = _command(commands, "eval", "per-label P/R/F1 of a model (and the TF-IDF baseline)")
+    p.add_argument("--model", required=True, help="model folder")
     p.add_argument("--data", required=True, help="labelled file (.jsonl, .csv or .yaml)")
     p.add_argument("--json", help="also write the report as JSON here")
     p.set_defaults(run=_run_eval)
@@ -159,8 +208,8 @@ def _run_eval(args) -> int:
 # -- data -----------------------------------------------------------------------------------
 
 def _add_data(commands) -> None:
-    p = commands.add_parser("data", help="build the default training data (train/dev/test)")
-    p.add_argument("--out", default="data/build/default")
+    p = _command(commands, "data", "build the default training data (train/dev/test)")
+    p.add_argument("--out", default="data/build/default", help="folder to write train/dev/test.jsonl into")
     p.add_argument("--ptc", help="the Propaganda Techniques Corpus folder (holding train-articles/):"
                    " its annotated sentences are read from there, never stored here")
     p.set_defaults(run=_run_data)
@@ -179,13 +228,14 @@ def _run_data(args) -> int:
 # -- render / report ------------------------------------------------------------------------
 
 def _add_render(commands) -> None:
-    p = commands.add_parser("render", help="one self-contained HTML page of highlighted spans")
-    p.add_argument("inputs", nargs="+")
-    p.add_argument("-o", "--output", required=True)
-    p.add_argument("--model")
-    p.add_argument("--text-field", default="text")
-    p.add_argument("--id-field", default="id")
-    p.add_argument("--max-documents", type=int, default=500)
+    p = _command(commands, "render", "one self-contained HTML page of highlighted spans")
+    p.add_argument("inputs", nargs="+", help="documents to score, or one scored file from predict")
+    p.add_argument("-o", "--output", required=True, help="HTML page to write")
+    p.add_argument("--model", help="model folder (default: the shipped default model)")
+    p.add_argument("--text-field", default="text", help="field holding the text")
+    p.add_argument("--id-field", default="id", help="field holding each record's id")
+    p.add_argument("--max-documents", type=int, default=500,
+                   help="show at most this many documents (a notice says how many were left out)")
     p.set_defaults(run=_run_render)
 
 
@@ -196,14 +246,15 @@ def _run_render(args) -> int:
 
 
 def _add_report(commands) -> None:
-    p = commands.add_parser("report", help="corpus trends: plots, CSV tables, a summary")
+    p = _command(commands, "report", "corpus trends: plots, CSV tables, a summary")
     p.add_argument("scored", help="a scored .jsonl or .parquet from `framescope predict`")
     p.add_argument("-o", "--output", required=True, help="folder to write")
-    p.add_argument("--date-field", default="date")
-    p.add_argument("--source-field", default="source")
-    p.add_argument("--period", choices=["week", "month"], default="month")
+    p.add_argument("--date-field", default="date", help="field holding each document's date")
+    p.add_argument("--source-field", default="source",
+                   help="field holding each document's source (outlet); lists count per member")
+    p.add_argument("--period", choices=["week", "month"], default="month", help="trend period")
     p.add_argument("--min-period-documents", type=int, default=20,
-                   help="leave periods with fewer documents out of the trend plot (default 20)")
+                   help="leave periods with fewer documents out of the trend plot")
     p.set_defaults(run=_run_report)
 
 
@@ -216,22 +267,22 @@ def _run_report(args) -> int:
 # -- the review loop: sample, review, labelstudio -------------------------------------------
 
 def _add_sample(commands) -> None:
-    p = commands.add_parser("sample", help="pick the sentences of a corpus worth a reader's time")
+    p = _command(commands, "sample", "pick the sentences of a corpus worth a reader's time")
     p.add_argument("inputs", nargs="+", help="corpus or scored files (JSONL, CSV, Parquet, .txt) or folders")
     p.add_argument("-o", "--output", required=True, help="review file to write (.jsonl)")
     p.add_argument("--model", help="model folder (default: the shipped default model)")
-    p.add_argument("--n", type=int, default=200, help="sentences to pick (default 200)")
+    p.add_argument("--n", type=int, default=200, help="sentences to pick")
     p.add_argument("--random-share", type=float, default=0.25,
-                   help="share drawn uniformly from all sentences (default 0.25)")
+                   help="share drawn uniformly from all sentences")
     p.add_argument("--margin", type=float, default=0.1,
-                   help="'near a threshold' means within this of it (default 0.1)")
+                   help="'near a threshold' means within this of it")
     p.add_argument("--labels", help="labels the corpus already has (a reviewed review file or "
                    "a training .jsonl): sentences where the model disagrees are picked first")
     p.add_argument("--blind", action="store_true",
                    help="leave the model's scores and suggested labels out of the review file")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--text-field", default="text")
-    p.add_argument("--id-field", default="id")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--text-field", default="text", help="field holding the text")
+    p.add_argument("--id-field", default="id", help="field holding each record's id")
     p.set_defaults(run=_run_sample)
 
 
@@ -242,7 +293,7 @@ def _run_sample(args) -> int:
 
 
 def _add_review(commands) -> None:
-    p = commands.add_parser("review", help="an offline HTML page to label a review file")
+    p = _command(commands, "review", "an offline HTML page to label a review file")
     p.add_argument("review_file", help="a review file from `framescope sample` (JSON lines)")
     p.add_argument("-o", "--output", required=True, help="HTML page to write")
     p.add_argument("--model", help="model folder whose taxonomy.yaml gives the labels")
@@ -258,8 +309,8 @@ def _run_review(args) -> int:
 
 
 def _add_labelstudio(commands) -> None:
-    p = commands.add_parser("labelstudio", help="review files to and from Label Studio JSON")
-    p.add_argument("direction", choices=["export", "import"])
+    p = _command(commands, "labelstudio", "review files to and from Label Studio JSON")
+    p.add_argument("direction", choices=["export", "import"], help="to or from Label Studio")
     p.add_argument("input", help="export: a review file; import: Label Studio's JSON export")
     p.add_argument("-o", "--output", required=True,
                    help="export: tasks .json to import into Label Studio; import: review .jsonl")

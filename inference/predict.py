@@ -125,7 +125,8 @@ def thresholds_array(model: FramingModel, threshold) -> np.ndarray:
     elif isinstance(threshold, dict):
         unknown = set(threshold) - set(model.labels)
         if unknown:
-            raise ValueError(f"threshold for unknown label(s): {', '.join(sorted(unknown))}")
+            raise ValueError(f"threshold for unknown label(s): {', '.join(sorted(unknown))} "
+                             f"(valid: {', '.join(model.labels)})")
         chosen = {**model.thresholds, **threshold}
     else:
         chosen = {label: float(threshold) for label in model.labels}

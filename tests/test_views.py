@@ -89,3 +89,15 @@ def test_quickstart_notebook_runs(tmp_path):
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("color_revolution" in o.get("text", "") for o in outputs)
+
+
+def test_shipped_euvsdisinfo_outlets_have_no_scraping_artefacts():
+    """The page's "Show more" button was scraped as an outlet in 95 cases; the repository's
+    copy drops it, so reports by outlet do not show it as a source."""
+    import csv
+
+    path = REPO / "data" / "raw" / "euvsdisinfo" / "cases_2015-01_2020-06.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        outlets = {o for row in csv.DictReader(handle) for o in row["outlets"].split("+")}
+    assert "Show more" not in outlets
+    assert "Sputnik Arabic" in outlets
