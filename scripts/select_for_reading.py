@@ -41,7 +41,7 @@ EUVS_TEST, EUVS_DEV, EUVS_SUSPECT, EUVS_PER_LABEL = 250, 150, 450, 15
 
 
 def ptc_pool(ptc: Path, model_path: str) -> list[dict]:
-    from framescope.inference import load_model, predict, split_sentences
+    from framescope import load_model, predict, split_sentences
 
     articles = {p.stem.replace("article", ""): p.read_text("utf-8")
                 for p in sorted((ptc / "train-articles").glob("article*.txt"))}

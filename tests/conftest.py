@@ -58,7 +58,7 @@ def tiny_model_dir(tiny_encoder_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_dir):
-    from framescope.inference import load_model
+    from framescope import load_model
 
     return load_model(tiny_model_dir, precision="fp32")
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from framescope.inference import DEFAULT_MODEL, predict
+from framescope import DEFAULT_MODEL, predict
 
 ARTICLE = (Path(__file__).resolve().parent.parent / "data" / "examples"
            / "kazakhstan_csto_2022.txt").read_text(encoding="utf-8")

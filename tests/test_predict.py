@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framescope.inference import SentenceScores, Span, predict, score_sentences
+from framescope import SentenceScores, Span, predict, score_sentences
 
 TEXT = ("The junta in Kyiv seized power by force. Bread prices rose slightly.\n\n"
         "Secret laboratories are brewing germ weapons, Dr. Smith et al. claim.")

@@ -5,7 +5,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framescope.inference import split_sentences
+from framescope import split_sentences
 
 ARTICLE = (Path(__file__).resolve().parent.parent / "data" / "examples"
            / "kazakhstan_csto_2022.txt").read_text(encoding="utf-8")

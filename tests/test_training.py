@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from framescope.inference import load_model
+from framescope import load_model
 from framescope.inference.taxonomy import Taxonomy, TaxonomyError
 from framescope.train.arguments import TrainingArguments
 from framescope.train.data import DataError, Example, read_examples
