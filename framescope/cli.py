@@ -189,6 +189,9 @@ def _add_train(commands) -> None:
                    help="held-out labelled file to report in the model card (repeatable)")
     p.add_argument("--epochs", type=int, help=from_defaults)
     p.add_argument("--learning-rate", type=float, help=from_defaults)
+    p.add_argument("--threshold-beta", type=float,
+                   help="F-beta that per-label thresholds maximise on dev; below 1 favours "
+                   "precision " + from_defaults)
     p.add_argument("--batch-size", type=int, help=from_defaults)
     p.add_argument("--max-length", type=int, help=from_defaults)
     p.add_argument("--seed", type=int, help=from_defaults)
@@ -204,7 +207,7 @@ def _run_train(args) -> int:
     from framescope.train.trainer import FramingTrainer
 
     overrides = {k: getattr(args, k) for k in ("epochs", "learning_rate", "batch_size",
-                                               "max_length", "seed", "threads")
+                                               "max_length", "seed", "threads", "threshold_beta")
                  if getattr(args, k) is not None}
     training_args = TrainingArguments(base=args.base, **overrides)
     taxonomy = Taxonomy.load(args.taxonomy)

@@ -8,6 +8,7 @@ repository's editable install stays invisible and only the wheel's `framescope` 
 """
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -29,8 +30,11 @@ def _run(*command, cwd, **kwargs):
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
+    had_build = (REPO / "build").exists()
     result = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                   "-q", "-w", out, REPO, cwd=out)
+    if not had_build:  # setuptools builds in REPO/build; leave the clone as it was
+        shutil.rmtree(REPO / "build", ignore_errors=True)
     assert result.returncode == 0, result.stderr
     (found,) = out.glob("framescope-*.whl")
     return found

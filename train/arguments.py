@@ -48,6 +48,7 @@ class TrainingArguments:
     weight_decay: float = 0.01
     max_pos_weight: float = 8.0
     early_stopping_patience: int = 2
+    threshold_beta: float = 1.0  # F-beta for threshold calibration; < 1 favours precision
     seed: int = 13
     threads: int | None = None
 

@@ -15,14 +15,14 @@ __all__ = ["evaluate", "format_report", "fit_baseline"]
 
 
 def fit_baseline(train: list[Example], dev: list[Example], labels: list[str],
-                 seed: int = 13) -> TfidfBaseline:
+                 seed: int = 13, beta: float = 1.0) -> TfidfBaseline:
     """The baseline on the model's own split: fitted on train, thresholds from dev."""
     baseline = TfidfBaseline(labels, seed=seed).fit([e.text for e in train],
                                                     label_matrix(train, labels))
     dev_scores = baseline.predict_proba([e.text for e in dev])
     dev_weight = [e.weight for e in dev]
     baseline.thresholds = calibrate_thresholds(label_matrix(dev, labels), dev_scores, labels,
-                                               sample_weight=dev_weight)
+                                               sample_weight=dev_weight, beta=beta)
     return baseline
 
 
@@ -55,9 +55,9 @@ def baseline_for(model_dir: Path, labels: list[str]) -> TfidfBaseline | None:
     from framescope.inference.taxonomy import Taxonomy
 
     taxonomy = Taxonomy.from_labels(labels)
-    seed = run.get("arguments", {}).get("seed", 13)
+    arguments = run.get("arguments", {})
     return fit_baseline(read_examples(train_path, taxonomy), read_examples(dev_path, taxonomy),
-                        labels, seed)
+                        labels, arguments.get("seed", 13), arguments.get("threshold_beta", 1.0))
 
 
 def format_report(result: dict) -> str:

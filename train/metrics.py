@@ -59,13 +59,15 @@ def score_labels(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> d
 
 def calibrate_thresholds(y_true: np.ndarray, scores: np.ndarray, labels: list[str],
                          grid: np.ndarray = THRESHOLD_GRID,
-                         sample_weight: np.ndarray | None = None) -> dict[str, float]:
+                         sample_weight: np.ndarray | None = None,
+                         beta: float = 1.0) -> dict[str, float]:
     """One threshold per label: the grid value with the best (weighted, smoothed) F1 on dev.
 
     Ties go to the *higher* threshold, and the grid starts at 0.30: dev labels are weak and
     noisy, and an analyst is better served by fewer, surer spans. `sample_weight` lets clean
-    examples count more than weakly labelled ones, as in training. A label with no dev
-    positives keeps 0.5.
+    examples count more than weakly labelled ones, as in training. `beta` below 1 favours
+    precision (F-beta): a count built on flags needs most flags to be right. A label with no
+    dev positives keeps 0.5.
     """
     weight = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
     thresholds = {}
@@ -78,8 +80,8 @@ def calibrate_thresholds(y_true: np.ndarray, scores: np.ndarray, labels: list[st
         for cut in grid:
             predicted = scores[:, j] >= cut
             tp = weight[truth & predicted].sum()
-            denominator = weight[truth].sum() + weight[predicted].sum()
-            curve.append(2 * tp / denominator if denominator else 0.0)
+            denominator = beta**2 * weight[truth].sum() + weight[predicted].sum()
+            curve.append((1 + beta**2) * tp / denominator if denominator else 0.0)
         # With a few dozen dev positives per label the F1 curve is jagged; its argmax would
         # chase one lucky grid point. Smooth over neighbouring grid points first.
         smooth = np.convolve(np.pad(curve, 1, mode="edge"), np.ones(3) / 3, mode="valid")

@@ -80,10 +80,11 @@ class FramingTrainer:
         dev_scores = model.predict_proba(dev_texts)
         dev_weight = np.array([e.weight for e in dev])
         model.settings.thresholds = calibrate_thresholds(y_dev, dev_scores, labels,
-                                                         sample_weight=dev_weight)
+                                                         sample_weight=dev_weight,
+                                                         beta=args.threshold_beta)
         dev_report = score_labels(y_dev, binarise(dev_scores, labels, model.thresholds), labels)
 
-        baseline = fit_baseline(train, dev, labels, seed=args.seed)
+        baseline = fit_baseline(train, dev, labels, seed=args.seed, beta=args.threshold_beta)
         baseline_report = score_labels(
             y_dev, binarise(baseline.predict_proba(dev_texts), labels, baseline.thresholds), labels
         )
