@@ -15,7 +15,9 @@ Splits are decided here, once, before anything is trained on real text:
 * EUvsDisinfo titles (EU East StratCom Task Force): 250 drawn at random from 2020-05/06 (**test**),
   150 from 2020-03/04 (**dev**); from the earlier titles (**train**), the 450 whose weak labels
   are most likely wrong by confident learning (cleanlab, out-of-fold TF-IDF + logistic
-  regression probabilities), plus 15 weak positives per label drawn at random.
+  regression probabilities), plus 15 weak positives per label drawn at random. Two later
+  rounds (`euvsdisinfo_more`) added 20 weak positives per label, 1,700 random train titles and
+  250 more dev titles.
 
 Writes `pool.jsonl` (every selected sentence with its provenance and why it was chosen, kept
 outside the repository since PTC text may not be copied) and `batch_NN.jsonl` for the readers.
@@ -133,6 +135,51 @@ def euvsdisinfo_pool() -> list[dict]:
     return rows
 
 
+def euvsdisinfo_more(pool: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The two later rounds of EUvsDisinfo titles, drawn once the first readings showed that
+    two in three reviewed titles differ from their weak labels (so reviewed titles were worth
+    more than weak ones): round 2, 20 more weak positives per label and 100 random titles
+    (train); round 3, 250 more dev titles from 2020-03/04 and 1,600 random train titles.
+    Both exclude every title already chosen."""
+    import csv
+
+    from framescope.train.default_data import euvsdisinfo_examples
+
+    have = {r["text"] for r in pool if r["source"] == "euvsdisinfo"}
+    ids = {}
+    with (REPO / "data/raw/euvsdisinfo/cases_2015-01_2020-06.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            ids.setdefault(" ".join(row["title"].split()), row["id"])
+
+    def row_for(e, split, why):
+        return {"id": f"euvs-{ids[e.text]}", "source": "euvsdisinfo", "doc_id": ids[e.text],
+                "start": 0, "end": len(e.text), "text": e.text, "context": "", "title": "",
+                "split": split, "selected_by": why, "weak_labels": e.labels, "date": e.extra["date"]}
+
+    examples = euvsdisinfo_examples()
+    rng = random.Random(2031)
+    early = [e for e in examples if e.extra["date"][:7] < "2020-03" and e.text not in have]
+    second, chosen = [], set()
+    for label in sorted({l for e in early for l in e.labels}):
+        positives = sorted([e for e in early if label in e.labels and e.text not in chosen],
+                           key=lambda e: e.text)
+        for e in rng.sample(positives, min(20, len(positives))):
+            chosen.add(e.text)
+            second.append(row_for(e, "train", f"weak_positive_extra:{label}"))
+    rest = sorted([e for e in early if e.text not in chosen], key=lambda e: e.text)
+    second += [row_for(e, "train", "random_title") for e in rng.sample(rest, 100)]
+
+    have |= {r["text"] for r in second}
+    rng = random.Random(2032)
+    early = sorted([e for e in examples if e.extra["date"][:7] < "2020-03" and e.text not in have],
+                   key=lambda e: e.text)
+    mid = sorted([e for e in examples if "2020-03" <= e.extra["date"][:7] < "2020-05"
+                  and e.text not in have], key=lambda e: e.text)
+    third = [row_for(e, "dev", "random_2020_03_04_extra") for e in rng.sample(mid, 250)]
+    third += [row_for(e, "train", "random_title") for e in rng.sample(early, 1600)]
+    return second, third
+
+
 def write_batches(rows: list[dict], out: Path, size: int) -> None:
     """Whole test/dev articles stay together in order; everything else is shuffled."""
     whole = defaultdict(list)
@@ -172,12 +219,25 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     rows = ptc_pool(args.ptc, args.model) + euvsdisinfo_pool()
+    second, third = euvsdisinfo_more(rows)
+    rows += second + third
     with (args.out / "pool.jsonl").open("w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(json.dumps(Counter((r["source"], r["split"], r["selected_by"].split(":")[0])
                              for r in rows).most_common(), default=str))
-    write_batches(rows, args.out, args.batch_size)
+    first = [r for r in rows if r not in second and r not in third]
+    write_batches(first, args.out, args.batch_size)
+    # Later rounds were read as their own batches (titles only, shuffled).
+    for number, extra in ((27, second), (None, third)):
+        rng = random.Random(2031 if number else 2032)
+        extra = list(extra)
+        rng.shuffle(extra)
+        parts = [extra] if number else [extra[k:k + 370] for k in range(0, len(extra), 370)]
+        for k, part in enumerate(parts):
+            with (args.out / f"batch_{(number or 28 + k):02d}.jsonl").open("w", encoding="utf-8") as f:
+                for row in part:
+                    f.write(json.dumps({"id": row["id"], "text": row["text"]}, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
