@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--model", default=str(REPO / "models" / "default"))
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", help="write the full report here")
+    parser.add_argument("--before", help="a earlier run's --json report (e.g. the previous "
+                        "default model's) to show beside this one in the README")
     parser.add_argument("--write-readme", action="store_true",
                         help="put the summary table into README.md (real-text block)")
     args = parser.parse_args()
@@ -89,10 +91,31 @@ def main() -> None:
     if args.write_readme:
         from benchmarks.readme_block import write_readme_block
 
-        write_readme_block("real-text", readme_lines(report))
+        before = json.loads(Path(args.before).read_text("utf-8")) if args.before else None
+        write_readme_block("real-text", readme_lines(report, before))
 
 
-def readme_lines(report: dict) -> list[str]:
+def _before_after(before: dict, after: dict) -> list[str]:
+    def row(name, get):
+        return f"| {name} | {get(before)} | **{get(after)}** |"
+
+    ptc_all = lambda r: (f"{r['ptc_all_articles']['sentences_flagged']:,} of "
+                         f"{r['ptc_all_articles']['sentences']:,} "
+                         f"({r['ptc_all_articles']['share_flagged']:.1%})")
+    return ["", "Before and after, same test split and command (`--model` the previous default "
+            "model, then this one):", "",
+            "| | previous default model | this model |", "|---|---:|---:|",
+            row("all PTC articles (371): sentences flagged", ptc_all),
+            row("PTC test articles: sentences flagged",
+                lambda r: f"{r['by_source']['ptc']['model']['share_flagged']:.1%}"),
+            row("PTC test articles: precision of flags (every sentence read)",
+                lambda r: f"{r['by_source']['ptc']['model']['flag_precision']:.3f}"),
+            row("real-text test: micro-F1", lambda r: f"{r['all']['model']['micro_f1']:.3f}"),
+            row("real-text test: precision of flags",
+                lambda r: f"{r['all']['model']['flag_precision']:.3f}")]
+
+
+def readme_lines(report: dict, before: dict | None = None) -> list[str]:
     rows = [("real-text test, all", report["all"]),
             ("PTC test articles (60, US/UK news)", report["by_source"]["ptc"]),
             ("EUvsDisinfo titles, May-June 2020", report["by_source"]["euvsdisinfo"])]
@@ -113,6 +136,8 @@ def readme_lines(report: dict) -> list[str]:
     lines.append(f"All {ptc['articles']} PTC articles: {ptc['sentences_flagged']:,} of "
                  f"{ptc['sentences']:,} sentences flagged ({ptc['share_flagged']:.1%}); the "
                  "precision of those flags is measured on the 60 fully read test articles above.")
+    if before is not None:
+        lines += _before_after(before, report)
     return lines
 
 

@@ -39,6 +39,17 @@ def _command(commands, name: str, summary: str, description: str | None = None):
                                formatter_class=_Formatter)
 
 
+def _lazy(module: str, function: str):
+    """A command's `run`, imported only when that command runs (so the others start fast)."""
+
+    def run(args) -> int:
+        from importlib import import_module
+
+        return getattr(import_module(module), function)(args)
+
+    return run
+
+
 def threshold_option(text: str) -> float | dict[str, float]:
     """`--threshold 0.7` (every label) or `--threshold coup=0.8,nazism=0.9` (those labels);
     each value in [0, 1]. Label names are checked against the model once it is loaded."""
@@ -298,13 +309,7 @@ def _add_render(commands) -> None:
     p.add_argument("--threshold", type=threshold_option, metavar="T|LABEL=T,...",
                    help="cut-off for every label (0.7) or for some (coup=0.8); on a scored file "
                    "it can only raise the cut-offs it was scored with")
-    p.set_defaults(run=_run_render)
-
-
-def _run_render(args) -> int:
-    from framescope.render import render_command
-
-    return render_command(args)
+    p.set_defaults(run=_lazy("framescope.render", "render_command"))
 
 
 def _add_report(commands) -> None:
@@ -317,13 +322,7 @@ def _add_report(commands) -> None:
     p.add_argument("--period", choices=["week", "month"], default="month", help="trend period")
     p.add_argument("--min-period-documents", type=int, default=20,
                    help="leave periods with fewer documents out of the trend plot")
-    p.set_defaults(run=_run_report)
-
-
-def _run_report(args) -> int:
-    from framescope.report import report_command
-
-    return report_command(args)
+    p.set_defaults(run=_lazy("framescope.report", "report_command"))
 
 
 # -- the review loop: sample, review, labelstudio -------------------------------------------
@@ -345,13 +344,7 @@ def _add_sample(commands) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument("--text-field", default="text", help="field holding the text")
     p.add_argument("--id-field", default="id", help="field holding each record's id")
-    p.set_defaults(run=_run_sample)
-
-
-def _run_sample(args) -> int:
-    from framescope.sampling import sample_command
-
-    return sample_command(args)
+    p.set_defaults(run=_lazy("framescope.sampling", "sample_command"))
 
 
 def _add_review(commands) -> None:
@@ -361,13 +354,7 @@ def _add_review(commands) -> None:
     p.add_argument("--model", help="model folder whose taxonomy.yaml gives the labels")
     p.add_argument("--taxonomy", help="taxonomy file (instead of the model's)")
     p.add_argument("--reviewer", help="name recorded on every decision (editable on the page)")
-    p.set_defaults(run=_run_review)
-
-
-def _run_review(args) -> int:
-    from framescope.review_page import review_command
-
-    return review_command(args)
+    p.set_defaults(run=_lazy("framescope.review_page", "review_command"))
 
 
 def _add_labelstudio(commands) -> None:
@@ -379,13 +366,7 @@ def _add_labelstudio(commands) -> None:
     p.add_argument("--config", help="export: also write the labeling interface (XML) here")
     p.add_argument("--model", help="model folder whose taxonomy.yaml gives the labels")
     p.add_argument("--taxonomy", help="taxonomy file (instead of the model's)")
-    p.set_defaults(run=_run_labelstudio)
-
-
-def _run_labelstudio(args) -> int:
-    from framescope.labelstudio import labelstudio_command
-
-    return labelstudio_command(args)
+    p.set_defaults(run=_lazy("framescope.labelstudio", "labelstudio_command"))
 
 
 if __name__ == "__main__":

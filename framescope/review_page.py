@@ -22,20 +22,24 @@ from pathlib import Path
 __all__ = ["review_html", "read_review_file", "review_command"]
 
 
+def json_lines(path: str | Path):
+    """`(line number, value)` for each non-blank line; bad JSON raises naming file and line."""
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    yield number, json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise ValueError(f"{path}:line {number}: not valid JSON ({error.msg})") from None
+
+
 def read_review_file(path: str | Path) -> list[dict]:
     """Rows of a review file; each needs `id` and `text` (the file `framescope sample` writes)."""
     rows = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:line {number}: not valid JSON ({error.msg})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or "id" not in row:
-                raise ValueError(f"{path}:line {number}: a review row needs 'id' and 'text'")
-            rows.append(row)
+    for number, row in json_lines(path):
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str) or "id" not in row:
+            raise ValueError(f"{path}:line {number}: a review row needs 'id' and 'text'")
+        rows.append(row)
     if not rows:
         raise ValueError(f"{path}: no rows to review")
     return rows

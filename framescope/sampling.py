@@ -157,21 +157,17 @@ def read_existing_labels(path: str | Path) -> dict:
     Reads a reviewed review file (`doc_id`, `start`, `end`, `labels`) or a training file in
     JSON lines (`text`, `labels`); rows still pending are ignored.
     """
+    from .review_page import json_lines
+
     existing = {}
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:line {number}: not valid JSON ({error.msg})") from None
-            if row.get("status") == "pending" or not isinstance(row.get("labels"), list):
-                continue
-            if {"doc_id", "start", "end"} <= row.keys():
-                existing[(str(row["doc_id"]), row["start"], row["end"])] = row["labels"]
-            elif "text" in row:
-                existing[row["text"]] = row["labels"]
+    for _, row in json_lines(path):
+        if not isinstance(row, dict) or row.get("status") == "pending" or not isinstance(
+                row.get("labels"), list):
+            continue
+        if {"doc_id", "start", "end"} <= row.keys():
+            existing[(str(row["doc_id"]), row["start"], row["end"])] = row["labels"]
+        elif "text" in row:
+            existing[row["text"]] = row["labels"]
     return existing
 
 

@@ -44,6 +44,8 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--write-readme", action="store_true",
+                        help="put the markdown into data/README.md (agreement block)")
     args = parser.parse_args()
     first = {r["id"]: r["labels"] for r in read_annotations()}
     second = {}
@@ -52,16 +54,22 @@ def main() -> None:
         second[row["id"]] = row["labels"]
     labels = Taxonomy.load(REPO / "data" / "taxonomy.yaml").names
     result = agreement(first, second, labels)
-    if not args.markdown:
+    if not (args.markdown or args.write_readme):
         print(json.dumps(result, indent=2))
         return
-    print(f"{result['sentences']} sentences read by both; same label set on "
-          f"{result['same_label_set']:.1%}; kappa for 'any framing' {result['any_framing_kappa']:.2f}.\n")
-    print("| label | first reader | second reader | both | Cohen's kappa |")
-    print("|---|---:|---:|---:|---:|")
+    lines = [f"{result['sentences']} sentences read by both; same label set on "
+             f"{result['same_label_set']:.1%}; Cohen's kappa for 'any framing' "
+             f"{result['any_framing_kappa']:.2f}.", "",
+             "| label | first reader | second reader | both | Cohen's kappa |",
+             "|---|---:|---:|---:|---:|"]
     for label, r in result["per_label"].items():
         kappa = "-" if r["kappa"] is None else f"{r['kappa']:.2f}"
-        print(f"| {label} | {r['first']} | {r['second']} | {r['both']} | {kappa} |")
+        lines.append(f"| {label} | {r['first']} | {r['second']} | {r['both']} | {kappa} |")
+    print("\n".join(lines))
+    if args.write_readme:
+        from benchmarks.readme_block import write_readme_block
+
+        write_readme_block("agreement", lines, REPO / "data" / "README.md")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--write-readme", action="store_true",
+                        help="put the markdown into data/README.md (annotation-stats block)")
     args = parser.parse_args()
     rows = read_annotations()
     labels = Taxonomy.load(REPO / "data" / "taxonomy.yaml").names
@@ -32,22 +34,26 @@ def main() -> None:
     per_label_ptc = Counter(l for r in rows if r["source"] == "ptc" for l in r["labels"])
     changed = [r for r in rows if r["source"] == "euvsdisinfo"]
     differs = sum(sorted(r["labels"]) != sorted(r["weak_labels"]) for r in changed)
-    if not args.markdown:
+    if not (args.markdown or args.write_readme):
         print(json.dumps({"sentences": len(rows), "chosen": {"/".join(k): v for k, v in chosen.items()},
                           "per_label": per_label, "euvs_weak_differs": differs}, indent=2))
         return
-    print(f"{len(rows):,} sentences labelled by reading.\n")
-    print("| source | split | chosen as | sentences | with a framing |")
-    print("|---|---|---|---:|---:|")
-    for key in sorted(chosen):
-        print(f"| {key[0]} | {key[1]} | {key[2]} | {chosen[key]:,} | {with_label[key]:,} |")
-    print(f"\nEUvsDisinfo titles whose reviewed labels differ from their weak (keyword) labels: "
-          f"{differs} of {len(changed)}.\n")
-    print("| label | train | dev | test | of which PTC (all splits) |")
-    print("|---|---:|---:|---:|---:|")
-    for label in labels:
-        print(f"| {label} | {per_label['train'][label]} | {per_label['dev'][label]} | "
-              f"{per_label['test'][label]} | {per_label_ptc[label]} |")
+    lines = [f"{len(rows):,} sentences labelled by reading (`python scripts/annotation_stats.py "
+             "--markdown`):", "",
+             "| source | split | chosen as | sentences | with a framing |",
+             "|---|---|---|---:|---:|"]
+    lines += [f"| {k[0]} | {k[1]} | {k[2]} | {chosen[k]:,} | {with_label[k]:,} |" for k in sorted(chosen)]
+    lines += ["", f"EUvsDisinfo titles whose reviewed labels differ from their weak (keyword) "
+              f"labels: {differs:,} of {len(changed):,}.", "",
+              "| label | train | dev | test | of which PTC (all splits) |",
+              "|---|---:|---:|---:|---:|"]
+    lines += [f"| {label} | {per_label['train'][label]} | {per_label['dev'][label]} | "
+              f"{per_label['test'][label]} | {per_label_ptc[label]} |" for label in labels]
+    print("\n".join(lines))
+    if args.write_readme:
+        from benchmarks.readme_block import write_readme_block
+
+        write_readme_block("annotation-stats", lines, REPO / "data" / "README.md")
 
 
 if __name__ == "__main__":

@@ -46,8 +46,8 @@ NEAR_DUPLICATE_COSINE = 0.8
 # How far each source's labels can be trusted, as a weight in the loss: keywords given to a
 # whole case (weak), sentences written to the definitions (clean but invented), real sentences
 # labelled by reading (clean and real).
-WEAK_WEIGHT = 1.0
-CURATED_WEIGHT = 2.0
+WEAK_WEIGHT = 0.5
+CURATED_WEIGHT = 3.0
 REVIEWED_WEIGHT = 4.0
 # Titles from this month on belong to the real-text dev (2020-03/04) and test (2020-05/06)
 # months; only their reviewed samples are used, never their weak labels.
