@@ -81,10 +81,11 @@ def test_training_is_deterministic(tiny_encoder_dir, trained):
 def test_threshold_calibration_picks_the_best_f1_cut():
     truth = np.array([[1], [1], [0], [0]])
     scores = np.array([[0.9], [0.7], [0.6], [0.1]])
-    cut = calibrate_thresholds(truth, scores, ["x"])["x"]
+    cut = calibrate_thresholds(truth, scores, ["x"], min_positives=2)["x"]
     assert 0.6 < cut <= 0.7  # separates the two positives from the two negatives
-    # no positives on dev: leave the default
+    # no positives on dev, or fewer than min_positives: leave the default
     assert calibrate_thresholds(np.zeros((2, 1)), scores[:2], ["x"])["x"] == 0.5
+    assert calibrate_thresholds(truth, scores, ["x"], min_positives=3)["x"] == 0.5
 
 
 def test_scorer_reports_per_label_and_negatives_flagged():

@@ -47,7 +47,7 @@ NEAR_DUPLICATE_COSINE = 0.8
 # whole case (weak), sentences written to the definitions (clean but invented), real sentences
 # labelled by reading (clean and real).
 WEAK_WEIGHT = 0.5
-CURATED_WEIGHT = 3.0
+CURATED_WEIGHT = 4.0
 REVIEWED_WEIGHT = 4.0
 # Titles from this month on belong to the real-text dev (2020-03/04) and test (2020-05/06)
 # months; only their reviewed samples are used, never their weak labels.

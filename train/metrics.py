@@ -60,20 +60,22 @@ def score_labels(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> d
 def calibrate_thresholds(y_true: np.ndarray, scores: np.ndarray, labels: list[str],
                          grid: np.ndarray = THRESHOLD_GRID,
                          sample_weight: np.ndarray | None = None,
-                         beta: float = 1.0) -> dict[str, float]:
+                         beta: float = 1.0, min_positives: int = 10) -> dict[str, float]:
     """One threshold per label: the grid value with the best (weighted, smoothed) F1 on dev.
 
     Ties go to the *higher* threshold, and the grid starts at 0.30: dev labels are weak and
     noisy, and an analyst is better served by fewer, surer spans. `sample_weight` lets clean
     examples count more than weakly labelled ones, as in training. `beta` below 1 favours
     precision (F-beta): a count built on flags needs most flags to be right. A label with no
-    dev positives keeps 0.5.
+    dev positives keeps 0.5, and so does a label with fewer than `min_positives`: a cut
+    chosen on two or three sentences fits those sentences, not the label (one dev positive
+    once put a threshold at 0.95).
     """
     weight = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
     thresholds = {}
     for j, label in enumerate(labels):
         truth = y_true[:, j].astype(bool)
-        if not truth.any():
+        if truth.sum() < max(1, min_positives):
             thresholds[label] = 0.5
             continue
         curve = []
