@@ -6,7 +6,15 @@ Promises, because analysts feed this millions of messy records:
   JSON, invalid UTF-8, missing/empty/non-string text) gets an `error` field and one warning
   naming the file and line; it never crashes the run and never vanishes;
 * every other input field is kept; each record gains `id`, `spans` and `summary` (each label's
-  highest sentence score and number of spans);
+  highest sentence score and number of spans). An input field that would collide with one of
+  these (`spans`, `summary`, `error`, and `id` where the output id differs from it) is kept as
+  `input.<name>`, never overwritten or mistaken for ours;
+* every output line is valid JSON: a lone surrogate (from "\ud800" in JSON or undecodable bytes
+  in a CSV) becomes U+FFFD, NaN and +-Infinity become null; a record whose text is affected is
+  an error record instead;
+* a file that cannot be opened or read is one error record naming the file and the reason (a
+  Parquet row group that cannot be decoded: one error record per row it held); the other
+  files are scored;
 * the output appears atomically: work goes to `OUTPUT.partial` (JSON lines, flushed per chunk)
   and is renamed (or converted, for Parquet) only when complete;
 * `--resume` continues a killed run: the partial file is cut back to its last whole chunk of
@@ -23,7 +31,9 @@ import decimal
 import itertools
 import json
 import logging
+import math
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +49,11 @@ __all__ = ["Record", "read_records", "read_chunks", "score_files", "print_span_t
 LOG = logging.getLogger("framescope")
 INPUT_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".parquet", ".txt")
 CHUNK_RECORDS = 256
+# Output fields framescope adds; an input field of the same name is kept as "input.<name>".
+OUTPUT_FIELDS = ("spans", "summary", "error")
+INPUT_PREFIX = "input."
+MAX_NESTING = 100  # deeper input values make an error record (JSON itself stops near 1,000)
+CSV_FIELD_CHARS = 16 * 1024 * 1024  # Python's csv stops at 131,072 characters by default
 
 
 class BatchError(ValueError):
@@ -101,10 +116,61 @@ def read_records(files: list[Path], text_field: str = "text") -> Iterator[Record
             reader = _read_parquet(path)
         else:
             reader = _read_jsonl(path)
-        for record in reader:
+        for record in _guarded(path, reader):
             if record.error is None:
                 record.error = text_problem(record.fields, text_field)
+            yield _json_safe_record(record)
+
+
+def _guarded(path: Path, reader: Iterator[Record]) -> Iterator[Record]:
+    """`reader`'s records; if the file fails to open or read, one error record naming it.
+
+    Every reader isolates its own records; this is the net under them, for what no record can
+    own: permission denied, a folder where a file was, a truncated or garbage file, I/O errors.
+    """
+    produced = 0
+    try:
+        for record in reader:
+            produced += 1
             yield record
+    except Exception as error:  # noqa: BLE001 - any failure of one file must not end the run
+        reason = f"{type(error).__name__}: {error}".strip()
+        if produced:
+            yield Record(str(path), {}, f"cannot read the rest of the file after "
+                                        f"{produced} records ({reason})")
+        else:
+            yield Record(str(path), {}, f"cannot read the file ({reason})")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _TooDeep(ValueError):
+    pass
+
+
+def json_safe(value, depth: int = 0):
+    """`value` as strict JSON can carry it: lone surrogates as U+FFFD, NaN and infinities as
+    None. Raises `_TooDeep` past MAX_NESTING levels."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (dict, list)):
+        if depth >= MAX_NESTING:
+            raise _TooDeep(f"a value nested more than {MAX_NESTING} levels deep")
+        if isinstance(value, dict):
+            return {json_safe(str(k)): json_safe(v, depth + 1) for k, v in value.items()}
+        return [json_safe(v, depth + 1) for v in value]
+    return value
+
+
+def _json_safe_record(record: Record) -> Record:
+    try:
+        record.fields = json_safe(record.fields)
+    except _TooDeep as error:
+        record.fields, record.error = {}, str(error)
+    return record
 
 
 def read_chunks(files: list[Path], text_field: str = "text") -> Iterator[list[Record]]:
@@ -174,6 +240,12 @@ def _jsonl_records(lines, name: str) -> Iterator[Record]:
         except json.JSONDecodeError as error:
             yield Record(where, {}, f"bad JSON: {error.msg} at column {error.colno}")
             continue
+        except ValueError as error:  # an integer of more than 4,300 digits
+            yield Record(where, {}, f"bad JSON: {error}".split(";")[0])
+            continue
+        except RecursionError:
+            yield Record(where, {}, "bad JSON: nested too deeply")
+            continue
         if not isinstance(value, dict):
             yield Record(where, {}, f"expected a JSON object, got {type(value).__name__}")
             continue
@@ -181,20 +253,44 @@ def _jsonl_records(lines, name: str) -> Iterator[Record]:
 
 
 def _read_csv(path: Path) -> Iterator[Record]:
+    """One record per CSV row. Undecodable bytes are kept as lone surrogates, so the text
+    field reports them ("invalid UTF-8") and other fields are written with U+FFFD; a row the
+    csv module rejects (a field over CSV_FIELD_CHARS) is an error record for its line."""
+    csv.field_size_limit(CSV_FIELD_CHARS)
     with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
         reader = csv.DictReader(handle)
-        for row in reader:
-            yield Record(f"{path}:{reader.line_num}", {k: v for k, v in row.items() if k})
+        line = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                line = max(reader.line_num, line + 1)
+                yield Record(f"{path}:{line}", {}, f"bad CSV: {error}")
+                continue
+            line = reader.line_num
+            yield Record(f"{path}:{line}", {k: v for k, v in row.items() if k})
 
 
 def _read_parquet(path: Path) -> Iterator[Record]:
     import pyarrow.parquet as pq
 
+    parquet = pq.ParquetFile(path)
     row = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
-        for fields in batch.to_pylist():
-            row += 1
-            yield Record(f"{path}:row {row}", {k: _as_json_value(v) for k, v in fields.items()})
+    for group in range(parquet.num_row_groups):
+        group_end = row + parquet.metadata.row_group(group).num_rows
+        try:
+            for batch in parquet.iter_batches(batch_size=4096, row_groups=[group]):
+                for fields in batch.to_pylist():
+                    row += 1
+                    yield Record(f"{path}:row {row}",
+                                 {k: _as_json_value(v) for k, v in fields.items()})
+        except Exception as error:  # noqa: BLE001 - a corrupt page, bad compression, ...
+            reason = f"row group {group} cannot be read ({type(error).__name__}: {error})"
+            while row < group_end:  # still one output record per input row
+                row += 1
+                yield Record(f"{path}:row {row}", {}, reason)
 
 
 def _as_json_value(value):
@@ -231,30 +327,43 @@ def count_records(files: list[Path]) -> int | None:
         return None
     total = 0
     for path in files:
-        suffix = path.suffix.lower()
-        if suffix == ".txt":
+        try:
+            total += _count_file(path)
+        except Exception:  # noqa: BLE001 - unreadable: the reader makes it one error record
             total += 1
-        elif suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            total += pq.ParquetFile(path).metadata.num_rows
-        elif suffix == ".csv":
-            with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-                total += sum(1 for _ in csv.DictReader(handle))
-        else:
-            with path.open("rb") as handle:
-                total += sum(1 for line in handle if line.strip())
     return total
+
+
+def _count_file(path: Path) -> int:
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        return 1
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    if suffix == ".csv":
+        csv.field_size_limit(CSV_FIELD_CHARS)
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+            return sum(1 for _ in csv.reader(handle)) - 1
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
 
 
 # -- scoring --------------------------------------------------------------------------------
 
 def output_record(record: Record, id_field: str, spans=None, best=None, labels=None) -> dict:
-    fields = dict(record.fields)
-    out = {"id": str(fields.get(id_field, record.where)), **{k: v for k, v in fields.items()
-                                                              if k != "id"}}
-    if id_field != "id" and "id" in fields:
-        out["input_id"] = fields["id"]
+    """The output record: `id`, the input's fields, then `spans` and `summary` (or `error`).
+
+    Input fields named like ours are kept as `input.<name>` (see OUTPUT_FIELDS); the input's
+    `id` too when the output id is another value (`--id-field doc`).
+    """
+    fields = record.fields
+    out = {"id": str(fields.get(id_field, record.where))}
+    for key, value in fields.items():
+        if key == "id" and str(value) == out["id"]:
+            continue
+        out[INPUT_PREFIX + key if key in OUTPUT_FIELDS or key == "id" else key] = value
     if record.error is not None:
         out.update(spans=[], summary=None, error=f"{record.where}: {record.error}")
         return out
@@ -490,7 +599,7 @@ def _score_into(handle, chunks, done: int, files, model, cut, model_path: str, a
     with progress, logging_redirect_tqdm(loggers=[LOG]):
         for outputs in outputs_per_chunk:
             for out in outputs:
-                handle.write(json.dumps(out, ensure_ascii=False) + "\n")
+                handle.write(json_line(out) + "\n")
                 if "error" in out:
                     errors += 1
                     warnings.add(*out["error"].split(": ", 1))
@@ -499,6 +608,11 @@ def _score_into(handle, chunks, done: int, files, model, cut, model_path: str, a
             progress.update(len(outputs))
     warnings.summarise()
     return written, errors
+
+
+def json_line(out: dict) -> str:
+    """One output record as strict JSON (fields were made JSON-safe when read)."""
+    return json.dumps(out, ensure_ascii=False, allow_nan=False)
 
 
 def _finish(partial: Path, output: Path, labels: list[str]) -> None:

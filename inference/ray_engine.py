@@ -24,8 +24,8 @@ import os
 import sys
 from pathlib import Path
 
-from .batch import (CHUNK_RECORDS, BatchError, Record, expand_inputs, read_chunks, score_records,
-                    text_problem)
+from .batch import (CHUNK_RECORDS, BatchError, Record, expand_inputs, json_line, read_chunks,
+                    score_records, text_problem)
 from .modeling import ModelSettings
 from .predict import DEFAULT_MODEL, load_model, thresholds_array
 
@@ -72,7 +72,7 @@ class _ChunkScorer(_Scorer):
         outputs = []
         for chunk in batch["records"]:
             records = [Record(where, fields, error) for where, fields, error in json.loads(chunk)]
-            outputs.append("\n".join(json.dumps(o, ensure_ascii=False) for o in self._score(records)))
+            outputs.append("\n".join(json_line(o) for o in self._score(records)))
         return {"shard": list(batch["shard"]), "outputs": outputs}
 
 

@@ -221,3 +221,182 @@ def test_the_command_line_reports_a_bad_model_folder_without_a_traceback(model_c
                  str(model_copy), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "framescope.json: not readable JSON" in err and "Traceback" not in err
+
+
+# -- readers: one bad record or file is one error record, the run goes on -------------------
+
+import os  # noqa: E402
+import pathlib  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+from framescope.cli import main  # noqa: E402
+from framescope.inference import batch  # noqa: E402
+
+
+def predict_cli(*args):
+    return main(["predict", *map(str, args), "--no-progress"])
+
+
+def strict_json_lines(path):
+    """Every line parsed as strict JSON: no NaN/Infinity, no lone surrogates."""
+    def no_constants(name):
+        raise AssertionError(f"non-standard JSON constant {name}")
+
+    records = []
+    for line in path.read_bytes().decode("utf-8").splitlines():  # strict UTF-8
+        records.append(json.loads(line, parse_constant=no_constants))
+    return records
+
+
+def score(tmp_path, model, *inputs, **options):
+    out = tmp_path / "out.jsonl"
+    extra = [x for k, v in options.items() for x in (f"--{k.replace('_', '-')}", v)]
+    code = predict_cli(*inputs, "-o", out, "--model", model, *extra)
+    return code, strict_json_lines(out)
+
+
+def test_jsonl_values_that_used_to_kill_the_run(tmp_path, tiny_model_dir):
+    source = tmp_path / "hostile.jsonl"
+    lines = [
+        '{"id": "s1", "text": "Fine text.", "note": "bad \\ud800 half"}',  # lone surrogate
+        '{"id": "s2", "text": "Broken \\udc00 text."}',
+        '{"id": "big", "text": "Fine.", "n": ' + "9" * 5000 + "}",  # > 4,300 digits
+        "[" * 100_000 + "]" * 100_000,  # nesting the parser cannot follow
+        '{"id": "deep", "text": "Fine.", "v": ' + "[" * 150 + "]" * 150 + "}",
+        '{"id": "nan", "text": "Fine.", "x": NaN, "y": [Infinity, -Infinity]}',
+        '{"id": "ok", "text": "The junta seized power."}',
+    ]
+    source.write_text("\n".join(lines) + "\n")
+    code, records = score(tmp_path, tiny_model_dir, source)
+    assert code == 0 and len(records) == len(lines)
+    by_id = {r["id"]: r for r in records}
+    assert by_id["s1"]["note"] == "bad \ufffd half" and "error" not in by_id["s1"]
+    assert by_id["s2"]["error"] == f"{source}:2: invalid UTF-8"
+    assert by_id["s2"]["text"] == "Broken \ufffd text."
+    assert by_id[f"{source}:3"]["error"].startswith(f"{source}:3: bad JSON: Exceeds the limit")
+    assert by_id[f"{source}:4"]["error"] == f"{source}:4: bad JSON: nested too deeply"
+    assert by_id[f"{source}:5"]["error"].endswith("nested more than 100 levels deep")
+    assert by_id["nan"]["x"] is None and by_id["nan"]["y"] == [None, None]
+    assert "error" not in by_id["nan"] and "error" not in by_id["ok"]
+
+
+def test_csv_latin1_bytes_and_huge_fields(tmp_path, tiny_model_dir, monkeypatch):
+    source = tmp_path / "rows.csv"
+    source.write_bytes(b"id,text,place\n"
+                       b"c1,The junta seized power.,Caf\xe9\n"  # Latin-1 in another column
+                       b"c2,Caf\xe9 news.,Paris\n"               # Latin-1 in the text
+                       b'c3,"' + b"word " * 40_000 + b'",Rome\n'  # 200,000 characters
+                       b"c4,Prices rose.,Oslo\n")
+    code, records = score(tmp_path, tiny_model_dir, source)
+    assert code == 0 and [r["id"] for r in records] == ["c1", "c2", "c3", "c4"]
+    assert records[0]["place"] == "Caf\ufffd" and "error" not in records[0]
+    assert records[1]["error"] == f"{source}:3: invalid UTF-8"
+    assert "error" not in records[2] and "error" not in records[3]
+
+    monkeypatch.setattr(batch, "CSV_FIELD_CHARS", 1000)  # past the limit: that row only
+    code, records = score(tmp_path, tiny_model_dir, source)
+    assert [r.get("error") for r in records][2] == f"{source}:4: bad CSV: field larger than field limit (1000)"
+    assert [r["id"] for r in records if "error" not in r] == ["c1", "c4"]
+
+
+def write_parquet(path, n, row_group_size=None):
+    table = pa.table({"id": [f"p{i}" for i in range(n)],
+                      "text": [f"Report {i}: the junta seized power in the capital." for i in range(n)]})
+    pq.write_table(table, path, row_group_size=row_group_size, compression="snappy")
+    return path
+
+
+def test_broken_parquet_files_are_one_error_record_each(tmp_path, tiny_model_dir):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = write_parquet(folder / "a_good.parquet", 3)
+    data = good.read_bytes()
+    (folder / "b_truncated.parquet").write_bytes(data[: len(data) // 2])
+    (folder / "c_garbage.parquet").write_bytes(os.urandom(300))
+    (folder / "d_empty.parquet").write_bytes(b"")
+    code, records = score(tmp_path, tiny_model_dir, folder)
+    assert code == 0 and len(records) == 6
+    assert [r["id"] for r in records[:3]] == ["p0", "p1", "p2"]
+    for record, name in zip(records[3:], ["b_truncated", "c_garbage", "d_empty"]):
+        assert record["error"].startswith(f"{folder / name}.parquet: cannot read the file (")
+
+
+def test_a_corrupt_parquet_page_costs_only_its_row_group(tmp_path, tiny_model_dir):
+    source = write_parquet(tmp_path / "pages.parquet", 20, row_group_size=10)
+    column = pq.ParquetFile(source).metadata.row_group(0).column(1)  # text, first row group
+    start = column.dictionary_page_offset or column.data_page_offset
+    data = bytearray(source.read_bytes())
+    data[start: start + column.total_compressed_size] = os.urandom(column.total_compressed_size)
+    source.write_bytes(bytes(data))
+    code, records = score(tmp_path, tiny_model_dir, source)
+    assert code == 0 and len(records) == 20
+    assert all("row group 0 cannot be read" in r["error"] for r in records[:10])
+    assert records[0]["error"].startswith(f"{source}:row 1: ")
+    assert [r["id"] for r in records[10:]] == [f"p{i}" for i in range(10, 20)]
+
+
+def test_an_unreadable_file_is_one_error_record_and_the_rest_is_scored(tmp_path, tiny_model_dir,
+                                                                       monkeypatch):
+    locked = tmp_path / "locked.jsonl"
+    locked.write_text('{"text": "Secret."}\n')
+    fine = tmp_path / "fine.jsonl"
+    fine.write_text('{"text": "The junta seized power."}\n')
+    real_open = pathlib.Path.open
+
+    def open_denied(self, *args, **kwargs):  # tests run as root, where chmod 000 does not bite
+        if self.name == "locked.jsonl":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "open", open_denied)
+    code, records = score(tmp_path, tiny_model_dir, locked, fine)
+    assert code == 0 and len(records) == 2
+    assert records[0]["error"].startswith(f"{locked}: cannot read the file (PermissionError")
+    assert "error" not in records[1]
+
+
+def test_input_fields_named_like_output_fields_are_kept_under_a_prefix(tmp_path, tiny_model_dir):
+    source = tmp_path / "clash.jsonl"
+    source.write_text(json.dumps({"id": "x1", "doc": "d1", "text": "The junta seized power.",
+                                  "error": None, "spans": "theirs", "summary": {"a": 1}}) + "\n")
+    code, (record,) = score(tmp_path, tiny_model_dir, source, id_field="doc")
+    assert code == 0
+    assert "error" not in record  # a null `error` in the input is not a failure
+    assert record["input.error"] is None and record["input.spans"] == "theirs"
+    assert record["input.summary"] == {"a": 1} and record["input.id"] == "x1"
+    assert record["id"] == "d1" and isinstance(record["spans"], list)
+    assert set(record["summary"]) == set(json.loads(
+        (tiny_model_dir / "framescope.json").read_text())["labels"])
+
+
+# -- predict(): clear errors at once ---------------------------------------------------------
+
+from framescope.inference.predict import predict  # noqa: E402
+
+
+@pytest.mark.parametrize("bad, message", [
+    (None, "got NoneType"), (123, "got int"), (b"The junta.", "got bytes; decode it"),
+    ({"text": "The junta."}, "got a dict"), (["fine", 7], r"texts\[1\] is int"),
+])
+def test_predict_rejects_what_is_not_text_at_once(tiny_model, bad, message):
+    with pytest.raises(TypeError, match=message):
+        predict(bad, tiny_model)  # raised here, not when a returned generator is consumed
+
+
+def test_predict_scores_text_with_a_lone_surrogate(tiny_model):
+    text = "The junta \ud800 seized power. Prices rose."
+    spans = predict(text, tiny_model, threshold=0.0)
+    assert spans and all(text[s.start:s.end] == s.text for s in spans)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_predict_rejects_a_bad_batch_size(tiny_model, bad):
+    with pytest.raises(ValueError, match="batch_size"):
+        predict("The junta seized power.", tiny_model, batch_size=bad)
+
+
+def test_predict_rejects_a_nan_threshold(tiny_model):
+    with pytest.raises(ValueError, match="threshold"):
+        predict("The junta seized power.", tiny_model, threshold=float("nan"))
