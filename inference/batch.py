@@ -42,6 +42,8 @@ from typing import Iterator
 import numpy as np
 
 from ..resources import DEFAULT_MODEL
+from .guards import (changed_input, check_options, check_output_is_not_an_input, output_lock,
+                     safe_fingerprint)
 
 __all__ = ["Record", "read_records", "read_chunks", "score_files", "print_span_table", "BatchError",
            "text_problem"]
@@ -476,9 +478,37 @@ def score_chunks_parallel(chunks, workers: int, model_path: str, args) -> Iterat
 
 
 def _settings(args, files: list[Path], model_path: str) -> dict:
-    """What must match for `--resume` to continue a run rather than mix two."""
-    return {"inputs": [str(p.resolve()) for p in files], "model": model_path,
+    """What must match for `--resume` to continue a run rather than mix two: the inputs (with
+    their fingerprints: size, mtime, SHA-256), the model's files and the scoring options."""
+    model = Path(model_path)
+    return {"inputs": [safe_fingerprint(p) for p in files], "model": model_path,
+            "model_sha256": [safe_fingerprint(model / name).get("sha256")
+                             for name in ("model.safetensors", "framescope.json")],
             "text_field": args.text_field, "id_field": args.id_field, "threshold": args.threshold}
+
+
+def _check_resumable(partial: Path, meta: Path, settings: dict) -> None:
+    """Refuse `--resume` unless the partial run had the same settings and the same inputs,
+    byte for byte. (We refuse rather than re-score from the first changed record: records
+    already written may depend on the old bytes in ways a reader cannot see, e.g. CSV quoting.)
+    """
+    try:
+        previous = json.loads(meta.read_text("utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    if not isinstance(previous, dict):
+        raise BatchError(f"{partial} has no readable record of its run ({meta}); "
+                         "run without --resume to start over")
+    old_inputs = [f.get("path") if isinstance(f, dict) else f for f in previous.get("inputs", [])]
+    same_paths = old_inputs == [f["path"] for f in settings["inputs"]]
+    others = {k: v for k, v in settings.items() if k != "inputs"}
+    if not same_paths or {k: previous.get(k) for k in others} != others:
+        raise BatchError(f"{partial} was made by a run with other inputs or settings; "
+                         "run without --resume to start over")
+    changed = changed_input(previous["inputs"], settings["inputs"])
+    if changed:
+        raise BatchError(f"{changed} since {partial} was started; resuming would mix records "
+                         "of two versions of the input. Run without --resume to start over")
 
 
 def _resume_point(partial: Path, chunks) -> tuple[int, Iterator[list[Record]]]:
@@ -531,6 +561,7 @@ def check_text_field(files: list[Path], text_field: str, peek: int = 20) -> None
 
 
 def score_files(args) -> int:
+    check_options(args)
     files = expand_inputs(args.inputs)
     to_stdout = is_stdio(args.output)
     output = Path(args.output)
@@ -540,43 +571,70 @@ def score_files(args) -> int:
         raise BatchError(f"{output.parent}: output folder does not exist")
     if args.resume and (to_stdout or STDIN in files):
         raise BatchError("--resume needs files: it cannot re-read standard input or rewind stdout")
+    if not to_stdout:
+        check_output_is_not_an_input(output, files)
     check_text_field(files, args.text_field)
+    if to_stdout:
+        model_path, model, cut = _load(args)
+        chunks = read_chunks(files, args.text_field)
+        written, errors = _score_into(sys.stdout, chunks, 0, files, model, cut, model_path, args)
+        sys.stdout.flush()
+        return 1 if written and written == errors else 0
+    with output_lock(output):  # before the model loads, so a second run stops at once
+        return _score_to_file(args, files, output)
+
+
+def _load(args):
     from .predict import load_model, thresholds_array
 
     model_path = str(Path(args.model or DEFAULT_MODEL).resolve())
     model = load_model(model_path, device=args.device, precision=args.precision)
-    cut = thresholds_array(model, args.threshold)
-    chunks = read_chunks(files, args.text_field)
-    if to_stdout:
-        written, errors = _score_into(sys.stdout, chunks, 0, files, model, cut, model_path, args)
-        sys.stdout.flush()
-        return 1 if written and written == errors else 0
+    return model_path, model, thresholds_array(model, args.threshold)
 
+
+def _score_to_file(args, files: list[Path], output: Path) -> int:
+    """Score into `OUTPUT.partial`, then publish `output`; resume from the partial file if asked.
+
+    A failed write (read-only folder, full disk) becomes an `OSError` with a plain message; the
+    partial file keeps every whole record written so far, for `--resume`.
+    """
+    model_path, model, cut = _load(args)
     partial = output.with_name(output.name + ".partial")
     meta = output.with_name(output.name + ".partial.json")
     settings = _settings(args, files, model_path)
+    chunks = read_chunks(files, args.text_field)
     done = 0
-    if args.resume and partial.exists():
-        previous = json.loads(meta.read_text("utf-8")) if meta.exists() else None
-        if previous != settings:
-            raise BatchError(f"{partial} was made by a run with other inputs or settings; "
-                             "run without --resume to start over")
-        done, chunks = _resume_point(partial, chunks)
-        LOG.info("resuming: %d records already scored in %s", done, partial)
-    else:
-        partial.write_bytes(b"")
-        meta.write_text(json.dumps(settings), "utf-8")
-    with partial.open("a", encoding="utf-8") as handle:
-        written, errors = _score_into(handle, chunks, done, files, model, cut, model_path, args)
-        handle.flush()
-        os.fsync(handle.fileno())
-    _finish(partial, output, model.labels)
+    try:
+        if args.resume and partial.exists():
+            _check_resumable(partial, meta, settings)
+            done, chunks = _resume_point(partial, chunks)
+            LOG.info("resuming: %d records already scored in %s", done, partial)
+        else:
+            partial.write_bytes(b"")
+            _write_atomically(meta, json.dumps(settings))
+        with partial.open("a", encoding="utf-8") as handle:
+            written, errors = _score_into(handle, chunks, done, files, model, cut, model_path,
+                                          args)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _finish(partial, output, model.labels)
+    except OSError as error:
+        kept = partial.is_file() and partial.stat().st_size > 0
+        hint = (f"; the records written so far are kept in {partial}: rerun with --resume "
+                "once the problem is fixed" if kept else "")
+        raise OSError(f"cannot write {output}: {error.strerror or error}{hint}") from None
     meta.unlink(missing_ok=True)
     LOG.info("wrote %d records to %s (%d with errors)", done + written, output, errors)
     if done + written - errors == 0:
         LOG.error("nothing could be scored")
         return 1
     return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, path)
 
 
 def _score_into(handle, chunks, done: int, files, model, cut, model_path: str, args):
@@ -622,8 +680,12 @@ def _finish(partial: Path, output: Path, labels: list[str]) -> None:
     from .parquet_output import jsonl_to_parquet
 
     tmp = output.with_name(output.name + ".tmp")
-    jsonl_to_parquet(partial, tmp, labels)
-    os.replace(tmp, output)
+    try:
+        jsonl_to_parquet(partial, tmp, labels)
+        os.replace(tmp, output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # never leave half a Parquet file behind
+        raise
     partial.unlink()
 
 
@@ -633,6 +695,7 @@ def print_span_table(args) -> int:
     """`framescope predict FILE` without -o: a readable table of every span."""
     from .predict import load_model, thresholds_array
 
+    check_options(args)
     files = expand_inputs(args.inputs)
     model = load_model(args.model or DEFAULT_MODEL, device=args.device, precision=args.precision)
     cut = thresholds_array(model, args.threshold)
