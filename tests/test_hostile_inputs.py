@@ -400,3 +400,98 @@ def test_predict_rejects_a_bad_batch_size(tiny_model, bad):
 def test_predict_rejects_a_nan_threshold(tiny_model):
     with pytest.raises(ValueError, match="threshold"):
         predict("The junta seized power.", tiny_model, threshold=float("nan"))
+
+
+# -- report and render on what real scored files hold ---------------------------------------
+
+from framescope.render import render_html  # noqa: E402
+
+
+def scored_line(doc_id, date=None, outlet=None, label="coup", error=None):
+    record = {"id": doc_id, "text": "The junta seized power.",
+              "spans": [] if error else [{"start": 0, "end": 23, "text": "The junta seized power.",
+                                          "label": label, "score": 0.9}],
+              "summary": None if error else {"coup": {"max_score": 0.9, "spans": 1},
+                                             "nazism": {"max_score": 0.1, "spans": 0}}}
+    if date is not None:
+        record["date"] = date
+    if outlet is not None:
+        record["outlet"] = outlet
+    if error:
+        record["error"] = error
+    return json.dumps(record) + "\n"
+
+
+def run_report(tmp_path, lines, *options):
+    scored = tmp_path / "scored.jsonl"
+    scored.write_text("".join(lines))
+    out = tmp_path / "report"
+    code = main(["report", str(scored), "-o", str(out), "--source-field", "outlet",
+                 "--min-period-documents", "1", *options])
+    return code, out
+
+
+def test_report_reads_each_date_on_its_own(tmp_path):
+    lines = [
+        scored_line("a", "2022-01-31T23:30:00-05:00"),  # February 1st in UTC
+        scored_line("b", "2022-01-15T10:00:00+03:00"),
+        scored_line("c", "15 January 2022"),
+        scored_line("d", "2022/02/03"),
+        scored_line("e", 1643760000),                   # 2022-02-02 as epoch seconds
+        scored_line("f", "1643760000"),
+        scored_line("g", "not a date"),
+        scored_line("h"),                               # no date at all
+    ]
+    code, out = run_report(tmp_path, lines)
+    assert code == 0
+    by_period = (out / "by_period.csv").read_text().splitlines()
+    documents = {row.split(",")[0]: int(row.split(",")[1]) for row in by_period[1:]}
+    assert documents == {"2022-01": 2, "2022-02": 4}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["dates_unparseable"] == 1 and summary["dates_missing"] == 1
+    assert "1 documents whose `date` could not be parsed" in (out / "summary.md").read_text()
+
+
+def test_report_counts_each_member_of_a_list_of_sources(tmp_path):
+    code, out = run_report(tmp_path, [scored_line("a", outlet=["A", "B"]),
+                                      scored_line("b", outlet="B"), scored_line("c", outlet=[])])
+    assert code == 0
+    rows = (out / "by_source.csv").read_text().splitlines()[1:]
+    assert sorted(row.split(",")[:2] for row in rows) == [["(no source)", "1"], ["A", "1"],
+                                                          ["B", "2"]]
+
+
+def test_report_csv_cells_cannot_run_as_formulas(tmp_path):
+    code, out = run_report(tmp_path, [scored_line("a", outlet='=HYPERLINK("http://x","y")'),
+                                      scored_line("b", outlet="@SUM(A1:A9)"),
+                                      scored_line("c", outlet="-cmd|' /C calc'!A0")])
+    assert code == 0
+    import csv
+
+    with (out / "by_source.csv").open(newline="") as handle:
+        cells = sorted(row[0] for row in list(csv.reader(handle))[1:])
+    assert cells == ["'-cmd|' /C calc'!A0", '\'=HYPERLINK("http://x","y")', "'@SUM(A1:A9)"]
+
+
+def test_report_of_an_empty_scored_file_is_an_empty_report(tmp_path, tiny_model_dir):
+    empty_input = tmp_path / "empty.jsonl"
+    empty_input.write_text("")
+    scored = tmp_path / "scored.jsonl"
+    assert main(["predict", str(empty_input), "-o", str(scored), "--model", str(tiny_model_dir),
+                 "--no-progress"]) in (0, 1)
+    assert scored.read_text() == ""
+    code, out = run_report(tmp_path, [])
+    assert code == 0
+    assert "0 documents scored" in (out / "summary.md").read_text()
+    assert json.loads((out / "summary.json").read_text())["scored"] == 0
+
+
+def test_render_survives_scores_and_spans_that_are_not_what_predict_writes():
+    text = "The junta seized power. Prices rose."
+    docs = [{"id": "d", "text": text, "spans": [
+        {"start": 0, "end": 23, "text": text[:23], "label": "coup", "score": "high"},
+        {"start": 0, "end": 23, "text": text[:23], "label": "nazism", "score": None},
+        {"start": 24, "end": 36, "text": text[24:], "label": "coup", "score": float("nan")},
+        {"start": "x", "end": 99, "label": "coup", "score": 0.5}, "not a span"]}]
+    page = render_html(docs, ["coup", "nazism"], {})
+    assert page.count('<mark class="span"') == 2 and "coup ?" in page
