@@ -495,3 +495,47 @@ def test_render_survives_scores_and_spans_that_are_not_what_predict_writes():
         {"start": "x", "end": 99, "label": "coup", "score": 0.5}, "not a span"]}]
     page = render_html(docs, ["coup", "nazism"], {})
     assert page.count('<mark class="span"') == 2 and "coup ?" in page
+
+
+# -- the closing check ----------------------------------------------------------------
+
+HOSTILE_LINES = [  # (line, becomes an error record)
+    ('{"id": "h%d", "text": "Bad \\ud800 text."}', True),
+    ('{"id": "h%d", "text": "Fine text.", "note": "\\udc00"}', False),
+    ('{"id": "h%d", "text": "Fine.", "n": ' + "7" * 4400 + "}", True),
+    ("[" * 100_000 + "]" * 100_000, True),
+    ('{"id": "h%d", "text": "Fine.", "x": NaN, "y": -Infinity}', False),
+    ('{"id": "h%d", "text": "Caf\xe9 au lait."}', True),  # one Latin-1 byte
+    ('{"id": "h%d", "text": ', True),
+    ('{"id": "h%d", "text": "Fine.", "error": null, "spans": 1, "summary": "s"}', False),
+    ('{"id": "h%d", "text": ["not", "text"]}', True),
+    ('{"id": "h%d", "text": "' + "a" * 50_000 + '! Next one here."}', False),
+]
+
+
+def test_ten_thousand_records_with_five_percent_hostile(tmp_path, tiny_model_dir, capfd):
+    source = tmp_path / "corpus.jsonl"
+    expect_error = {}
+    with source.open("wb") as handle:
+        for i in range(10_000):
+            if i % 20 == 19:
+                line, is_error = HOSTILE_LINES[(i // 20) % len(HOSTILE_LINES)]
+                line = line.replace("%d", str(i))
+                handle.write(line.encode("utf-8").replace(b"\xc3\xa9", b"\xe9"))
+                expect_error[i] = is_error
+            else:
+                handle.write(json.dumps({"id": f"r{i}", "text": f"Report {i}. The junta seized"
+                                         f" power.", "outlet": "A"}).encode())
+            handle.write(b"\n")
+    out = tmp_path / "scored.jsonl"
+    assert predict_cli(source, "-o", out, "--model", tiny_model_dir) == 0
+    records = strict_json_lines(out)
+    assert len(records) == 10_000
+    for i, record in enumerate(records):
+        if expect_error.get(i):
+            assert record["error"].startswith(f"{source}:{i + 1}: "), record["error"]
+        else:
+            assert "error" not in record, record.get("error")
+            assert isinstance(record["summary"], dict)
+    assert sum(1 for r in records if "error" in r) == sum(expect_error.values())
+    assert "Traceback" not in capfd.readouterr().err
