@@ -25,6 +25,7 @@ Promises, because analysts feed this millions of messy records:
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import datetime
 import decimal
@@ -258,8 +259,8 @@ def _read_csv(path: Path) -> Iterator[Record]:
     """One record per CSV row. Undecodable bytes are kept as lone surrogates, so the text
     field reports them ("invalid UTF-8") and other fields are written with U+FFFD; a row the
     csv module rejects (a field over CSV_FIELD_CHARS) is an error record for its line."""
-    csv.field_size_limit(CSV_FIELD_CHARS)
-    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
+    with _csv_field_limit(), path.open(newline="", encoding="utf-8-sig",
+                                       errors="surrogateescape") as handle:
         reader = csv.DictReader(handle)
         line = 1
         while True:
@@ -273,6 +274,17 @@ def _read_csv(path: Path) -> Iterator[Record]:
                 continue
             line = reader.line_num
             yield Record(f"{path}:{line}", {k: v for k, v in row.items() if k})
+
+
+@contextlib.contextmanager
+def _csv_field_limit():
+    """The csv module's field limit at CSV_FIELD_CHARS while a file is read, then as it was
+    (the limit is global to the process)."""
+    previous = csv.field_size_limit(CSV_FIELD_CHARS)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _read_parquet(path: Path) -> Iterator[Record]:
@@ -345,9 +357,9 @@ def _count_file(path: Path) -> int:
 
         return pq.ParquetFile(path).metadata.num_rows
     if suffix == ".csv":
-        csv.field_size_limit(CSV_FIELD_CHARS)
-        with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-            return sum(1 for _ in csv.reader(handle)) - 1
+        with _csv_field_limit(), path.open(newline="", encoding="utf-8-sig",
+                                           errors="replace") as handle:
+            return max(0, sum(1 for _ in csv.reader(handle)) - 1)  # less the header
     with path.open("rb") as handle:
         return sum(1 for line in handle if line.strip())
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .batch import (CHUNK_RECORDS, BatchError, Record, expand_inputs, json_line, read_chunks,
                     score_records, text_problem)
-from .guards import check_options, safe_fingerprint
+from .guards import check_options, output_lock, safe_fingerprint
 from .modeling import ModelSettings
 from .predict import DEFAULT_MODEL, load_model, thresholds_array
 
@@ -201,6 +201,16 @@ def score_files_with_ray(args) -> int:
     if out_dir.suffix.lower() in (".jsonl", ".parquet"):
         raise BatchError(f"{out_dir}: with --engine ray, -o names a folder for Parquet shards")
     out_dir.mkdir(parents=True, exist_ok=True)
+    inside = [p for p in files if out_dir.resolve() in p.resolve().parents]
+    if inside:
+        raise BatchError(f"-o {out_dir} holds the input {inside[0]}; its shards would be read "
+                         "as inputs on the next run: write them to another folder")
+    with output_lock(out_dir):  # one run per shard folder; a second exits 2 at once
+        return _score_shards(args, ray, files, out_dir)
+
+
+def _score_shards(args, ray, files: list[Path], out_dir: Path) -> int:
+    """Score every input whose shard is missing or was made from other bytes."""
     model_path = str(Path(args.model or DEFAULT_MODEL).resolve())
     labels = ModelSettings.load(model_path).labels  # the driver only needs the label order
     shards = {shard_name(p): p for p in files}

@@ -295,8 +295,12 @@ def test_csv_latin1_bytes_and_huge_fields(tmp_path, tiny_model_dir, monkeypatch)
     assert records[1]["error"] == f"{source}:3: invalid UTF-8"
     assert "error" not in records[2] and "error" not in records[3]
 
+    import csv
+
+    limit = csv.field_size_limit()
     monkeypatch.setattr(batch, "CSV_FIELD_CHARS", 1000)  # past the limit: that row only
     code, records = score(tmp_path, tiny_model_dir, source)
+    assert csv.field_size_limit() == limit  # the process-wide limit is left as it was
     assert [r.get("error") for r in records][2] == f"{source}:4: bad CSV: field larger than field limit (1000)"
     assert [r["id"] for r in records if "error" not in r] == ["c1", "c4"]
 
