@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         # at /dev/null so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
+    except OSError as error:  # a read-only folder, a full disk: a message, not a traceback
+        print(f"framescope {args.command}: error: {error}", file=sys.stderr)
+        return 1
 
 
 class _StderrHandler(logging.StreamHandler):

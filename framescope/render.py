@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -26,22 +27,47 @@ def _colours(labels: list[str]) -> dict[str, str]:
     return {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
 
 
+def _score(value) -> float | None:
+    """A span's score as a finite float; None for anything else (a hand-edited or foreign file
+    may hold "high", null or NaN: shown as "?", never a crash)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _usable_spans(doc: dict, text: str) -> list[dict]:
+    """The document's spans with integer offsets inside `text` and a label; scores as floats
+    or None. Anything else in a scored file is skipped rather than allowed to break the page."""
+    spans = doc.get("spans")
+    usable = []
+    for span in spans if isinstance(spans, list) else []:
+        if not isinstance(span, dict):
+            continue
+        start, end = span.get("start"), span.get("end")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            continue
+        usable.append({**span, "label": str(span.get("label")), "score": _score(span.get("score"))})
+    return usable
+
+
 def _document_html(doc: dict, colours: dict[str, str], definitions: dict[str, str]) -> str:
-    text = doc.get("text") or ""
+    text = doc.get("text") if isinstance(doc.get("text"), str) else ""
     if doc.get("error"):
         return (f'<article class="doc"><h2>{html.escape(str(doc.get("id")))}</h2>'
-                f'<p class="error">Not scored: {html.escape(doc["error"])}</p></article>')
+                f'<p class="error">Not scored: {html.escape(str(doc["error"]))}</p></article>')
     by_sentence: dict[tuple[int, int], list[dict]] = {}
-    for span in doc.get("spans", []):
+    for span in _usable_spans(doc, text):
         by_sentence.setdefault((span["start"], span["end"]), []).append(span)
     parts, position = [], 0
     for (start, end), spans in sorted(by_sentence.items()):
         if start < position:  # overlapping sentences cannot happen; stay safe anyway
             continue
-        spans.sort(key=lambda s: -s["score"])
+        spans.sort(key=lambda s: -(s["score"] or 0.0))
         top = spans[0]["label"]
-        data = json.dumps([[s["label"], round(s["score"], 3)] for s in spans])
-        tip = "\n".join(f"{s['label']} {s['score']:.2f}: {definitions.get(s['label'], '')}"
+        data = json.dumps([[s["label"], round(s["score"] or 0.0, 3)] for s in spans])
+        tip = "\n".join(f"{s['label']} {_shown(s['score'])}: {definitions.get(s['label'], '')}"
                         for s in spans)
         parts.append(html.escape(text[position:start]))
         parts.append(
@@ -53,6 +79,10 @@ def _document_html(doc: dict, colours: dict[str, str], definitions: dict[str, st
     parts.append(html.escape(text[position:]))
     return (f'<article class="doc"><h2>{html.escape(str(doc.get("id")))}</h2>'
             f'<div class="text">{"".join(parts)}</div></article>')
+
+
+def _shown(score: float | None) -> str:
+    return "?" if score is None else f"{score:.2f}"
 
 
 def render_html(documents: list[dict], labels: list[str], definitions: dict[str, str],
@@ -174,7 +204,8 @@ def _apply_threshold(documents: list[dict], threshold, labels: list[str]) -> Non
                              f"(valid: {', '.join(labels)})")
     cuts = threshold if isinstance(threshold, dict) else dict.fromkeys(labels, threshold)
     for doc in documents:
-        doc["spans"] = [s for s in doc.get("spans") or [] if s["score"] >= cuts.get(s["label"], 0.0)]
+        doc["spans"] = [s for s in doc.get("spans") or [] if isinstance(s, dict)
+                        and (_score(s.get("score")) or 0.0) >= cuts.get(s.get("label"), 0.0)]
 
 
 def scored_text_field(documents: list[dict], default: str) -> str:
@@ -210,9 +241,11 @@ def _read_scored(path: Path, limit: int) -> tuple[list[dict], int]:
 
 def render_command(args) -> int:
     from framescope.inference.batch import expand_inputs, read_records, score_records
+    from framescope.inference.guards import check_options
     from framescope.inference.predict import DEFAULT_MODEL, load_model, thresholds_array
     from framescope.inference.taxonomy import Taxonomy
 
+    check_options(args)
     files = expand_inputs(args.inputs)
     if len(files) == 1 and _is_scored(files[0]):
         documents, total = _read_scored(files[0], args.max_documents)

@@ -4,11 +4,22 @@ by source, as PNG/SVG plots, CSV tables and a short Markdown summary.
 Shares are per document (a document "has" a framing if it has at least one span of it) and per
 sentence-span (spans of a label / all documents' spans). Records with an `error` are counted
 and reported, never silently dropped.
+
+Dates are parsed one value at a time, so a corpus that mixes formats and UTC offsets is read
+whole: ISO 8601 and other common forms, with or without an offset, are normalised to UTC (a
+date without an offset is taken as UTC); integers (and numeric strings of 9 to 13 digits) are
+Unix epoch seconds, or milliseconds when too large for seconds. Values that cannot be parsed,
+and documents without a date, are counted in the summary, never silently dropped. A source
+may be a string ("A+B" counts for A and for B) or a list (each member counts). CSV cells
+that begin with `= + - @` (or a tab or carriage return) are prefixed with `'`, so that a
+spreadsheet shows them as text instead of running them as formulas.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 from pathlib import Path
 
@@ -18,13 +29,90 @@ NO_SOURCE = "(no source)"
 
 
 def _load(path: Path):
+    """The scored records as a DataFrame, values as written (no type guessing: pandas'
+    read_json would turn epoch integers in a `date` column into 1970)."""
     import pandas as pd
 
     if path.suffix.lower() == ".parquet":
         import pyarrow.parquet as pq
 
         return pd.DataFrame(pq.read_table(path).to_pylist())
-    return pd.read_json(path, lines=True, dtype=False)
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except ValueError as error:
+                    raise ValueError(f"{path}:{number}: not a JSON line ({error})") from None
+    return pd.DataFrame(records)
+
+
+_EPOCH_TEXT = re.compile(r"[+-]?\d{9,13}(\.\d+)?")
+
+
+def _parse_date(value):
+    """One date value as a UTC `Timestamp`; None if missing, "unparseable" if not a date."""
+    import pandas as pd
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        if _EPOCH_TEXT.fullmatch(value):
+            value = float(value)
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            unit = "ms" if abs(value) >= 1e11 else "s"  # 1e11 s is the year 5138
+            return pd.Timestamp(value, unit=unit, tz="UTC")
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        return "unparseable"
+    if stamp is pd.NaT:
+        return "unparseable"
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def parse_dates(values) -> tuple:
+    """`values` as naive UTC timestamps (NaT where missing or unparseable), and the counts of
+    missing and unparseable values. Each value is parsed on its own: one format or offset in a
+    column never decides how the others are read."""
+    import pandas as pd
+
+    parsed = [_parse_date(v) for v in values]
+    missing = sum(p is None for p in parsed)
+    unparseable = sum(isinstance(p, str) for p in parsed)
+    stamps = [p.tz_localize(None) if isinstance(p, pd.Timestamp) else pd.NaT for p in parsed]
+    return pd.Series(pd.to_datetime(stamps), index=getattr(values, "index", None)), missing, unparseable
+
+
+def _sources(value) -> list[str]:
+    """The sources of one document: list members, or "A+B" split on "+"; NO_SOURCE if none."""
+    if isinstance(value, (list, tuple)):
+        members = [str(v).strip() for v in value if v is not None]
+    elif value is None or (isinstance(value, float) and math.isnan(value)):
+        members = []
+    else:
+        members = [part.strip() for part in str(value).split("+")]
+    members = [m for m in members if m]
+    return members or [NO_SOURCE]
+
+
+def csv_safe(frame):
+    """A copy of `frame` whose text cells (and index) cannot run as spreadsheet formulas."""
+    def cell(value):
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or str(safe[column].dtype).startswith(("str", "string")):
+            safe[column] = safe[column].map(cell)
+    safe.index = safe.index.map(cell)
+    return safe
 
 
 def corpus_tables(frame, labels: list[str], date_field: str | None, source_field: str | None,
@@ -34,6 +122,7 @@ def corpus_tables(frame, labels: list[str], date_field: str | None, source_field
 
     has_error = frame["error"].notna() if "error" in frame else pd.Series(False, index=frame.index)
     scored = frame[~has_error].copy()
+    scored["spans"] = scored["spans"].map(lambda spans: spans if isinstance(spans, list) else [])
     for label in labels:
         scored[label] = scored["spans"].apply(lambda spans, l=label: sum(s["label"] == l for s in spans))
     total_spans = scored[labels].to_numpy().sum()
@@ -48,7 +137,8 @@ def corpus_tables(frame, labels: list[str], date_field: str | None, source_field
     })
     tables = {"overall": overall, "errors": int(has_error.sum()), "scored": int(len(scored))}
     if date_field and date_field in scored:
-        dates = pd.to_datetime(scored[date_field], errors="coerce")
+        dates, missing, unparseable = parse_dates(scored[date_field])
+        tables["dates_missing"], tables["dates_unparseable"] = missing, unparseable
         freq = "W-MON" if period == "week" else "M"
         scored["_period"] = dates.dt.to_period(freq).astype(str)
         valid = scored[dates.notna()]
@@ -57,8 +147,7 @@ def corpus_tables(frame, labels: list[str], date_field: str | None, source_field
         tables["by_period"].insert(0, "documents", valid.groupby("_period").size())
         tables["by_period"].index.name = period
     if source_field and source_field in scored:
-        sources = (scored[source_field].fillna("").astype(str).str.split("+").explode()
-                   .str.strip().replace("", NO_SOURCE))
+        sources = scored[source_field].map(_sources).explode()
         exploded = scored.loc[sources.index].assign(_source=sources.values)
         grouped = exploded.groupby("_source")
         by_source = grouped[labels].agg(lambda c: round(float((c > 0).mean()), 4))
@@ -136,11 +225,27 @@ def _plots(tables: dict, labels: list[str], out: Path, min_period_documents: int
     return written
 
 
+def _date_note(tables: dict, date_field: str) -> list[str]:
+    """A line on documents left out of the trend for want of a usable date, if any."""
+    missing, unparseable = tables.get("dates_missing", 0), tables.get("dates_unparseable", 0)
+    if not (missing or unparseable):
+        return []
+    return [f"Left out of the trend: {unparseable} documents whose `{date_field}` could not be "
+            f"parsed as a date, {missing} without one."]
+
+
 def report_command(args) -> int:
+    import pandas as pd
+
+    from framescope.inference.guards import check_options
+
+    check_options(args)
     scored = Path(args.scored)
     if not scored.is_file():
         raise FileNotFoundError(f"{scored}: no such file")
     frame = _load(scored)
+    if frame.empty:  # what `predict` writes for an empty input: an empty report, not an error
+        frame = pd.DataFrame({"id": [], "spans": [], "summary": [], "error": []})
     if "spans" not in frame:
         raise ValueError(f"{scored}: not a scored file (no 'spans'); run `framescope predict` first")
     labels = sorted({s["label"] for spans in frame["spans"] if isinstance(spans, list) for s in spans})
@@ -150,13 +255,14 @@ def report_command(args) -> int:
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     tables = corpus_tables(frame, labels, args.date_field, args.source_field, args.period)
-    tables["overall"].to_csv(out / "overall.csv", index=False)
+    csv_safe(tables["overall"]).to_csv(out / "overall.csv", index=False)
     for name in ("by_period", "by_source"):
         if name in tables:
-            tables[name].to_csv(out / f"{name}.csv")
+            csv_safe(tables[name]).to_csv(out / f"{name}.csv")
     plots = _plots(tables, labels, out, args.min_period_documents)
     lines = [f"# Framing report: {scored.name}", "",
-             f"{tables['scored']} documents scored, {tables['errors']} could not be scored.", "",
+             f"{tables['scored']} documents scored, {tables['errors']} could not be scored.",
+             *_date_note(tables, args.date_field), "",
              *[f"![{p}]({p})" for p in plots], "",
              "| label | documents | % documents | spans |", "|---|---:|---:|---:|"]
     for row in tables["overall"].sort_values("documents", ascending=False).itertuples():
@@ -170,6 +276,7 @@ def report_command(args) -> int:
     (out / "summary.md").write_text("\n".join(lines) + "\n", "utf-8")
     (out / "summary.json").write_text(json.dumps(
         {"scored": tables["scored"], "errors": tables["errors"],
+         **{key: tables[key] for key in ("dates_missing", "dates_unparseable") if key in tables},
          "overall": tables["overall"].to_dict(orient="records")}, indent=2) + "\n", "utf-8")
     print(f"wrote {out}/summary.md, {len(plots)} plots and CSV tables", file=sys.stderr)
     return 0

@@ -6,7 +6,15 @@ Promises, because analysts feed this millions of messy records:
   JSON, invalid UTF-8, missing/empty/non-string text) gets an `error` field and one warning
   naming the file and line; it never crashes the run and never vanishes;
 * every other input field is kept; each record gains `id`, `spans` and `summary` (each label's
-  highest sentence score and number of spans);
+  highest sentence score and number of spans). An input field that would collide with one of
+  these (`spans`, `summary`, `error`, and `id` where the output id differs from it) is kept as
+  `input.<name>`, never overwritten or mistaken for ours;
+* every output line is valid JSON: a lone surrogate (from "\ud800" in JSON or undecodable bytes
+  in a CSV) becomes U+FFFD, NaN and +-Infinity become null; a record whose text is affected is
+  an error record instead;
+* a file that cannot be opened or read is one error record naming the file and the reason (a
+  Parquet row group that cannot be decoded: one error record per row it held); the other
+  files are scored;
 * the output appears atomically: work goes to `OUTPUT.partial` (JSON lines, flushed per chunk)
   and is renamed (or converted, for Parquet) only when complete;
 * `--resume` continues a killed run: the partial file is cut back to its last whole chunk of
@@ -17,13 +25,16 @@ Promises, because analysts feed this millions of messy records:
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import datetime
 import decimal
 import itertools
 import json
 import logging
+import math
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +43,8 @@ from typing import Iterator
 import numpy as np
 
 from ..resources import DEFAULT_MODEL
+from .guards import (changed_input, check_options, check_output_is_not_an_input, output_lock,
+                     safe_fingerprint)
 
 __all__ = ["Record", "read_records", "read_chunks", "score_files", "print_span_table", "BatchError",
            "text_problem"]
@@ -39,6 +52,11 @@ __all__ = ["Record", "read_records", "read_chunks", "score_files", "print_span_t
 LOG = logging.getLogger("framescope")
 INPUT_SUFFIXES = (".jsonl", ".json", ".ndjson", ".csv", ".parquet", ".txt")
 CHUNK_RECORDS = 256
+# Output fields framescope adds; an input field of the same name is kept as "input.<name>".
+OUTPUT_FIELDS = ("spans", "summary", "error")
+INPUT_PREFIX = "input."
+MAX_NESTING = 100  # deeper input values make an error record (JSON itself stops near 1,000)
+CSV_FIELD_CHARS = 16 * 1024 * 1024  # Python's csv stops at 131,072 characters by default
 
 
 class BatchError(ValueError):
@@ -101,10 +119,61 @@ def read_records(files: list[Path], text_field: str = "text") -> Iterator[Record
             reader = _read_parquet(path)
         else:
             reader = _read_jsonl(path)
-        for record in reader:
+        for record in _guarded(path, reader):
             if record.error is None:
                 record.error = text_problem(record.fields, text_field)
+            yield _json_safe_record(record)
+
+
+def _guarded(path: Path, reader: Iterator[Record]) -> Iterator[Record]:
+    """`reader`'s records; if the file fails to open or read, one error record naming it.
+
+    Every reader isolates its own records; this is the net under them, for what no record can
+    own: permission denied, a folder where a file was, a truncated or garbage file, I/O errors.
+    """
+    produced = 0
+    try:
+        for record in reader:
+            produced += 1
             yield record
+    except Exception as error:  # noqa: BLE001 - any failure of one file must not end the run
+        reason = f"{type(error).__name__}: {error}".strip()
+        if produced:
+            yield Record(str(path), {}, f"cannot read the rest of the file after "
+                                        f"{produced} records ({reason})")
+        else:
+            yield Record(str(path), {}, f"cannot read the file ({reason})")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _TooDeep(ValueError):
+    pass
+
+
+def json_safe(value, depth: int = 0):
+    """`value` as strict JSON can carry it: lone surrogates as U+FFFD, NaN and infinities as
+    None. Raises `_TooDeep` past MAX_NESTING levels."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (dict, list)):
+        if depth >= MAX_NESTING:
+            raise _TooDeep(f"a value nested more than {MAX_NESTING} levels deep")
+        if isinstance(value, dict):
+            return {json_safe(str(k)): json_safe(v, depth + 1) for k, v in value.items()}
+        return [json_safe(v, depth + 1) for v in value]
+    return value
+
+
+def _json_safe_record(record: Record) -> Record:
+    try:
+        record.fields = json_safe(record.fields)
+    except _TooDeep as error:
+        record.fields, record.error = {}, str(error)
+    return record
 
 
 def read_chunks(files: list[Path], text_field: str = "text") -> Iterator[list[Record]]:
@@ -174,6 +243,12 @@ def _jsonl_records(lines, name: str) -> Iterator[Record]:
         except json.JSONDecodeError as error:
             yield Record(where, {}, f"bad JSON: {error.msg} at column {error.colno}")
             continue
+        except ValueError as error:  # an integer of more than 4,300 digits
+            yield Record(where, {}, f"bad JSON: {error}".split(";")[0])
+            continue
+        except RecursionError:
+            yield Record(where, {}, "bad JSON: nested too deeply")
+            continue
         if not isinstance(value, dict):
             yield Record(where, {}, f"expected a JSON object, got {type(value).__name__}")
             continue
@@ -181,20 +256,55 @@ def _jsonl_records(lines, name: str) -> Iterator[Record]:
 
 
 def _read_csv(path: Path) -> Iterator[Record]:
-    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
+    """One record per CSV row. Undecodable bytes are kept as lone surrogates, so the text
+    field reports them ("invalid UTF-8") and other fields are written with U+FFFD; a row the
+    csv module rejects (a field over CSV_FIELD_CHARS) is an error record for its line."""
+    with _csv_field_limit(), path.open(newline="", encoding="utf-8-sig",
+                                       errors="surrogateescape") as handle:
         reader = csv.DictReader(handle)
-        for row in reader:
-            yield Record(f"{path}:{reader.line_num}", {k: v for k, v in row.items() if k})
+        line = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                line = max(reader.line_num, line + 1)
+                yield Record(f"{path}:{line}", {}, f"bad CSV: {error}")
+                continue
+            line = reader.line_num
+            yield Record(f"{path}:{line}", {k: v for k, v in row.items() if k})
+
+
+@contextlib.contextmanager
+def _csv_field_limit():
+    """The csv module's field limit at CSV_FIELD_CHARS while a file is read, then as it was
+    (the limit is global to the process)."""
+    previous = csv.field_size_limit(CSV_FIELD_CHARS)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _read_parquet(path: Path) -> Iterator[Record]:
     import pyarrow.parquet as pq
 
+    parquet = pq.ParquetFile(path)
     row = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
-        for fields in batch.to_pylist():
-            row += 1
-            yield Record(f"{path}:row {row}", {k: _as_json_value(v) for k, v in fields.items()})
+    for group in range(parquet.num_row_groups):
+        group_end = row + parquet.metadata.row_group(group).num_rows
+        try:
+            for batch in parquet.iter_batches(batch_size=4096, row_groups=[group]):
+                for fields in batch.to_pylist():
+                    row += 1
+                    yield Record(f"{path}:row {row}",
+                                 {k: _as_json_value(v) for k, v in fields.items()})
+        except Exception as error:  # noqa: BLE001 - a corrupt page, bad compression, ...
+            reason = f"row group {group} cannot be read ({type(error).__name__}: {error})"
+            while row < group_end:  # still one output record per input row
+                row += 1
+                yield Record(f"{path}:row {row}", {}, reason)
 
 
 def _as_json_value(value):
@@ -231,30 +341,43 @@ def count_records(files: list[Path]) -> int | None:
         return None
     total = 0
     for path in files:
-        suffix = path.suffix.lower()
-        if suffix == ".txt":
+        try:
+            total += _count_file(path)
+        except Exception:  # noqa: BLE001 - unreadable: the reader makes it one error record
             total += 1
-        elif suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            total += pq.ParquetFile(path).metadata.num_rows
-        elif suffix == ".csv":
-            with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-                total += sum(1 for _ in csv.DictReader(handle))
-        else:
-            with path.open("rb") as handle:
-                total += sum(1 for line in handle if line.strip())
     return total
+
+
+def _count_file(path: Path) -> int:
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        return 1
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    if suffix == ".csv":
+        with _csv_field_limit(), path.open(newline="", encoding="utf-8-sig",
+                                           errors="replace") as handle:
+            return max(0, sum(1 for _ in csv.reader(handle)) - 1)  # less the header
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
 
 
 # -- scoring --------------------------------------------------------------------------------
 
 def output_record(record: Record, id_field: str, spans=None, best=None, labels=None) -> dict:
-    fields = dict(record.fields)
-    out = {"id": str(fields.get(id_field, record.where)), **{k: v for k, v in fields.items()
-                                                              if k != "id"}}
-    if id_field != "id" and "id" in fields:
-        out["input_id"] = fields["id"]
+    """The output record: `id`, the input's fields, then `spans` and `summary` (or `error`).
+
+    Input fields named like ours are kept as `input.<name>` (see OUTPUT_FIELDS); the input's
+    `id` too when the output id is another value (`--id-field doc`).
+    """
+    fields = record.fields
+    out = {"id": str(fields.get(id_field, record.where))}
+    for key, value in fields.items():
+        if key == "id" and str(value) == out["id"]:
+            continue
+        out[INPUT_PREFIX + key if key in OUTPUT_FIELDS or key == "id" else key] = value
     if record.error is not None:
         out.update(spans=[], summary=None, error=f"{record.where}: {record.error}")
         return out
@@ -367,9 +490,37 @@ def score_chunks_parallel(chunks, workers: int, model_path: str, args) -> Iterat
 
 
 def _settings(args, files: list[Path], model_path: str) -> dict:
-    """What must match for `--resume` to continue a run rather than mix two."""
-    return {"inputs": [str(p.resolve()) for p in files], "model": model_path,
+    """What must match for `--resume` to continue a run rather than mix two: the inputs (with
+    their fingerprints: size, mtime, SHA-256), the model's files and the scoring options."""
+    model = Path(model_path)
+    return {"inputs": [safe_fingerprint(p) for p in files], "model": model_path,
+            "model_sha256": [safe_fingerprint(model / name).get("sha256")
+                             for name in ("model.safetensors", "framescope.json")],
             "text_field": args.text_field, "id_field": args.id_field, "threshold": args.threshold}
+
+
+def _check_resumable(partial: Path, meta: Path, settings: dict) -> None:
+    """Refuse `--resume` unless the partial run had the same settings and the same inputs,
+    byte for byte. (We refuse rather than re-score from the first changed record: records
+    already written may depend on the old bytes in ways a reader cannot see, e.g. CSV quoting.)
+    """
+    try:
+        previous = json.loads(meta.read_text("utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    if not isinstance(previous, dict):
+        raise BatchError(f"{partial} has no readable record of its run ({meta}); "
+                         "run without --resume to start over")
+    old_inputs = [f.get("path") if isinstance(f, dict) else f for f in previous.get("inputs", [])]
+    same_paths = old_inputs == [f["path"] for f in settings["inputs"]]
+    others = {k: v for k, v in settings.items() if k != "inputs"}
+    if not same_paths or {k: previous.get(k) for k in others} != others:
+        raise BatchError(f"{partial} was made by a run with other inputs or settings; "
+                         "run without --resume to start over")
+    changed = changed_input(previous["inputs"], settings["inputs"])
+    if changed:
+        raise BatchError(f"{changed} since {partial} was started; resuming would mix records "
+                         "of two versions of the input. Run without --resume to start over")
 
 
 def _resume_point(partial: Path, chunks) -> tuple[int, Iterator[list[Record]]]:
@@ -422,6 +573,7 @@ def check_text_field(files: list[Path], text_field: str, peek: int = 20) -> None
 
 
 def score_files(args) -> int:
+    check_options(args)
     files = expand_inputs(args.inputs)
     to_stdout = is_stdio(args.output)
     output = Path(args.output)
@@ -431,43 +583,70 @@ def score_files(args) -> int:
         raise BatchError(f"{output.parent}: output folder does not exist")
     if args.resume and (to_stdout or STDIN in files):
         raise BatchError("--resume needs files: it cannot re-read standard input or rewind stdout")
+    if not to_stdout:
+        check_output_is_not_an_input(output, files)
     check_text_field(files, args.text_field)
+    if to_stdout:
+        model_path, model, cut = _load(args)
+        chunks = read_chunks(files, args.text_field)
+        written, errors = _score_into(sys.stdout, chunks, 0, files, model, cut, model_path, args)
+        sys.stdout.flush()
+        return 1 if written and written == errors else 0
+    with output_lock(output):  # before the model loads, so a second run stops at once
+        return _score_to_file(args, files, output)
+
+
+def _load(args):
     from .predict import load_model, thresholds_array
 
     model_path = str(Path(args.model or DEFAULT_MODEL).resolve())
     model = load_model(model_path, device=args.device, precision=args.precision)
-    cut = thresholds_array(model, args.threshold)
-    chunks = read_chunks(files, args.text_field)
-    if to_stdout:
-        written, errors = _score_into(sys.stdout, chunks, 0, files, model, cut, model_path, args)
-        sys.stdout.flush()
-        return 1 if written and written == errors else 0
+    return model_path, model, thresholds_array(model, args.threshold)
 
+
+def _score_to_file(args, files: list[Path], output: Path) -> int:
+    """Score into `OUTPUT.partial`, then publish `output`; resume from the partial file if asked.
+
+    A failed write (read-only folder, full disk) becomes an `OSError` with a plain message; the
+    partial file keeps every whole record written so far, for `--resume`.
+    """
+    model_path, model, cut = _load(args)
     partial = output.with_name(output.name + ".partial")
     meta = output.with_name(output.name + ".partial.json")
     settings = _settings(args, files, model_path)
+    chunks = read_chunks(files, args.text_field)
     done = 0
-    if args.resume and partial.exists():
-        previous = json.loads(meta.read_text("utf-8")) if meta.exists() else None
-        if previous != settings:
-            raise BatchError(f"{partial} was made by a run with other inputs or settings; "
-                             "run without --resume to start over")
-        done, chunks = _resume_point(partial, chunks)
-        LOG.info("resuming: %d records already scored in %s", done, partial)
-    else:
-        partial.write_bytes(b"")
-        meta.write_text(json.dumps(settings), "utf-8")
-    with partial.open("a", encoding="utf-8") as handle:
-        written, errors = _score_into(handle, chunks, done, files, model, cut, model_path, args)
-        handle.flush()
-        os.fsync(handle.fileno())
-    _finish(partial, output, model.labels)
+    try:
+        if args.resume and partial.exists():
+            _check_resumable(partial, meta, settings)
+            done, chunks = _resume_point(partial, chunks)
+            LOG.info("resuming: %d records already scored in %s", done, partial)
+        else:
+            partial.write_bytes(b"")
+            _write_atomically(meta, json.dumps(settings))
+        with partial.open("a", encoding="utf-8") as handle:
+            written, errors = _score_into(handle, chunks, done, files, model, cut, model_path,
+                                          args)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _finish(partial, output, model.labels)
+    except OSError as error:
+        kept = partial.is_file() and partial.stat().st_size > 0
+        hint = (f"; the records written so far are kept in {partial}: rerun with --resume "
+                "once the problem is fixed" if kept else "")
+        raise OSError(f"cannot write {output}: {error.strerror or error}{hint}") from None
     meta.unlink(missing_ok=True)
     LOG.info("wrote %d records to %s (%d with errors)", done + written, output, errors)
     if done + written - errors == 0:
         LOG.error("nothing could be scored")
         return 1
     return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, path)
 
 
 def _score_into(handle, chunks, done: int, files, model, cut, model_path: str, args):
@@ -490,7 +669,7 @@ def _score_into(handle, chunks, done: int, files, model, cut, model_path: str, a
     with progress, logging_redirect_tqdm(loggers=[LOG]):
         for outputs in outputs_per_chunk:
             for out in outputs:
-                handle.write(json.dumps(out, ensure_ascii=False) + "\n")
+                handle.write(json_line(out) + "\n")
                 if "error" in out:
                     errors += 1
                     warnings.add(*out["error"].split(": ", 1))
@@ -501,6 +680,11 @@ def _score_into(handle, chunks, done: int, files, model, cut, model_path: str, a
     return written, errors
 
 
+def json_line(out: dict) -> str:
+    """One output record as strict JSON (fields were made JSON-safe when read)."""
+    return json.dumps(out, ensure_ascii=False, allow_nan=False)
+
+
 def _finish(partial: Path, output: Path, labels: list[str]) -> None:
     if output.suffix.lower() == ".jsonl":
         os.replace(partial, output)
@@ -508,8 +692,12 @@ def _finish(partial: Path, output: Path, labels: list[str]) -> None:
     from .parquet_output import jsonl_to_parquet
 
     tmp = output.with_name(output.name + ".tmp")
-    jsonl_to_parquet(partial, tmp, labels)
-    os.replace(tmp, output)
+    try:
+        jsonl_to_parquet(partial, tmp, labels)
+        os.replace(tmp, output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # never leave half a Parquet file behind
+        raise
     partial.unlink()
 
 
@@ -519,6 +707,7 @@ def print_span_table(args) -> int:
     """`framescope predict FILE` without -o: a readable table of every span."""
     from .predict import load_model, thresholds_array
 
+    check_options(args)
     files = expand_inputs(args.inputs)
     model = load_model(args.model or DEFAULT_MODEL, device=args.device, precision=args.precision)
     cut = thresholds_array(model, args.threshold)

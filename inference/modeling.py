@@ -12,12 +12,21 @@ A saved model is a plain folder:
     framescope.json     labels, thresholds, pooling, max_length, precision
     taxonomy.yaml       the labels and what each one means
     README.md           the model card
+
+Loading a folder never runs code from it: weights come through safetensors only (never
+pickle), `trust_remote_code` is False everywhere, `config.json` must name a model type that
+transformers itself ships, and an `auto_map` (the hook for custom code) in `config.json` or
+`tokenizer_config.json` is refused before transformers reads the folder, so it never gets to
+ask "Do you wish to run the custom code?". `framescope.json` and the weights are validated, and
+every problem is a `ModelFolderError` that names the file.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -32,7 +41,8 @@ from .taxonomy import Taxonomy
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerBase  # noqa: E402
 
-__all__ = ["FramingModel", "ModelSettings", "MODEL_FILE", "SETTINGS_FILE", "normalise_for_model"]
+__all__ = ["FramingModel", "ModelSettings", "ModelFolderError", "MODEL_FILE", "SETTINGS_FILE",
+           "normalise_for_model", "check_encoder_folder"]
 
 # Typographic characters the tokenizer would split into rarer tokens than their ASCII forms:
 # "coup d’etat" and "coup d'etat" should read the same. Applied to what the encoder sees only;
@@ -42,8 +52,50 @@ _TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "�
                              "‐": "-", "−": "-", "\u00a0": " ", "…": "..."})
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def normalise_for_model(text: str) -> str:
-    return text.translate(_TYPOGRAPHY)
+    """What the encoder reads: ASCII forms of typography, and U+FFFD for a lone surrogate
+    (a Python string may hold one; the Rust tokenizer cannot). Same length, so offsets hold."""
+    return _SURROGATE.sub("\ufffd", text.translate(_TYPOGRAPHY))
+
+
+class ModelFolderError(ValueError):
+    """A model folder that cannot be loaded safely; the message names the file and the problem."""
+
+
+def _read_json_object(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ModelFolderError(f"{path}: missing") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ModelFolderError(f"{path}: not readable JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise ModelFolderError(f"{path}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def check_encoder_folder(path: str | Path) -> None:
+    """Refuse a Hugging Face folder whose loading could run code or would need to.
+
+    `model_type` must be one transformers ships (its CONFIG_MAPPING), and neither
+    `config.json` nor `tokenizer_config.json` may carry an `auto_map`.
+    """
+    from transformers import CONFIG_MAPPING
+
+    path = Path(path)
+    config = _read_json_object(path / "config.json")
+    model_type = config.get("model_type")
+    if not isinstance(model_type, str) or model_type not in CONFIG_MAPPING:
+        raise ModelFolderError(f"{path / 'config.json'}: model_type {model_type!r} is not one "
+                               "that transformers ships; framescope never runs a model's own code")
+    for name in ("config.json", "tokenizer_config.json"):
+        file = path / name
+        if file.is_file() and "auto_map" in _read_json_object(file):
+            raise ModelFolderError(f"{file}: has an auto_map (custom code); framescope never "
+                                   "runs code from a model folder")
 
 MODEL_FILE = "model.safetensors"
 SETTINGS_FILE = "framescope.json"
@@ -65,7 +117,75 @@ class ModelSettings:
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "ModelSettings":
-        return cls(**json.loads((Path(model_dir) / SETTINGS_FILE).read_text("utf-8")))
+        """Read and validate `framescope.json`; a `ModelFolderError` names what is wrong."""
+        path = Path(model_dir) / SETTINGS_FILE
+        data = _read_json_object(path)
+        problem = cls.problem(data)
+        if problem:
+            raise ModelFolderError(f"{path}: {problem}")
+        return cls(**data)
+
+    @classmethod
+    def problem(cls, data: dict) -> str | None:
+        """What is wrong with the settings `data`, or None."""
+        known = set(cls.__dataclass_fields__)
+        if set(data) - known:
+            return f"unknown key(s) {', '.join(sorted(set(data) - known))}; known: {', '.join(sorted(known))}"
+        labels = data.get("labels")
+        if (not isinstance(labels, list) or not labels
+                or not all(isinstance(l, str) and l.strip() for l in labels)):
+            return "'labels' must be a non-empty list of label names"
+        duplicates = sorted({l for l in labels if labels.count(l) > 1})
+        if duplicates:
+            return f"duplicate label(s): {', '.join(duplicates)}"
+        thresholds = data.get("thresholds", {})
+        if not isinstance(thresholds, dict):
+            return "'thresholds' must be an object {label: threshold}"
+        for label, value in thresholds.items():
+            if label not in labels:
+                return f"threshold for unknown label {label!r}"
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not math.isfinite(value) or not 0 <= value <= 1):
+                return f"threshold for {label!r} must be a number in [0, 1], not {value!r}"
+        for key, lowest in (("max_length", 8), ("window_stride", 0)):
+            value = data.get(key, 1 if key == "max_length" else 0)
+            if key in data and (isinstance(value, bool) or not isinstance(value, int)
+                                or value < lowest):
+                return f"{key!r} must be an integer of at least {lowest}, not {value!r}"
+        if data.get("window_stride", 32) >= data.get("max_length", 128):
+            return "'window_stride' must be smaller than 'max_length'"
+        if data.get("pooling", "mean") != "mean":
+            return f"pooling {data['pooling']!r} is not supported (only 'mean')"
+        return None
+
+
+def _checked_weights(file: Path, expected: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The tensors of a safetensors file, as float32, checked against the model's own names
+    and shapes (a head for another number of labels, a truncated or foreign file, NaN weights)."""
+    try:
+        state = load_file(str(file))
+    except Exception as error:  # safetensors' own error type, or OSError
+        raise ModelFolderError(f"{file}: not a readable safetensors file ({error})") from None
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise ModelFolderError(f"{file}: weights do not fit the model; missing "
+                               f"{missing[:5] or 'none'}, unexpected {unexpected[:5] or 'none'}")
+    weights = {}
+    for name, tensor in state.items():
+        if tuple(tensor.shape) != tuple(expected[name].shape):
+            raise ModelFolderError(f"{file}: {name} has shape {tuple(tensor.shape)}, the model "
+                                   f"needs {tuple(expected[name].shape)} (labels or config.json "
+                                   "do not match the weights)")
+        if tensor.is_floating_point() != expected[name].is_floating_point():
+            raise ModelFolderError(f"{file}: {name} holds {tensor.dtype}, the model needs "
+                                   f"{expected[name].dtype}")
+        if tensor.is_floating_point():
+            tensor = tensor.float()
+            if not torch.isfinite(tensor).all():
+                raise ModelFolderError(f"{file}: {name} holds NaN or infinite values")
+        weights[name] = tensor
+    return weights
 
 
 class FramingModel(nn.Module):
@@ -110,30 +230,46 @@ class FramingModel(nn.Module):
     @classmethod
     def from_encoder(cls, encoder_dir: str | Path, taxonomy: Taxonomy, **settings) -> "FramingModel":
         """A new model on a pretrained encoder from a local folder (Hugging Face format)."""
+        check_encoder_folder(encoder_dir)
         encoder = AutoModel.from_pretrained(
-            str(encoder_dir), local_files_only=True, use_safetensors=True, add_pooling_layer=False
+            str(encoder_dir), local_files_only=True, use_safetensors=True, add_pooling_layer=False,
+            trust_remote_code=False,
         )
-        tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir), local_files_only=True)
+        tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir), local_files_only=True,
+                                                  trust_remote_code=False)
         model = cls(encoder, tokenizer, ModelSettings(labels=taxonomy.names, **settings), taxonomy)
         return model
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str | None = None) -> "FramingModel":
-        """Load a saved framing model folder (safetensors weights only; no remote code)."""
+        """Load a saved framing model folder (safetensors weights only; no code from the folder).
+
+        Raises `FileNotFoundError` when the folder is not a model folder and `ModelFolderError`
+        (naming the file) when one of its files is unsafe or invalid.
+        """
         path = Path(path)
         if not (path / MODEL_FILE).is_file() or not (path / SETTINGS_FILE).is_file():
             raise FileNotFoundError(
                 f"{path} is not a framescope model folder: it needs {MODEL_FILE} and {SETTINGS_FILE}"
             )
         settings = ModelSettings.load(path)
-        config = AutoConfig.from_pretrained(str(path), local_files_only=True)
-        encoder = AutoModel.from_config(config, add_pooling_layer=False)
-        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        check_encoder_folder(path)
+        try:
+            config = AutoConfig.from_pretrained(str(path), local_files_only=True,
+                                                trust_remote_code=False)
+            encoder = AutoModel.from_config(config, add_pooling_layer=False,
+                                            trust_remote_code=False)
+        except Exception as error:  # transformers raises many kinds; name the file either way
+            raise ModelFolderError(f"{path / 'config.json'}: cannot build the encoder ({error})") from None
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True,
+                                                      trust_remote_code=False)
+        except Exception as error:
+            raise ModelFolderError(f"{path}: cannot load the tokenizer ({error})") from None
         taxonomy_path = path / TAXONOMY_FILE
         taxonomy = Taxonomy.load(taxonomy_path) if taxonomy_path.is_file() else None
         model = cls(encoder, tokenizer, settings, taxonomy)
-        state = load_file(str(path / MODEL_FILE))
-        model.load_state_dict({k: v.float() for k, v in state.items()})
+        model.load_state_dict(_checked_weights(path / MODEL_FILE, model.state_dict()))
         model.eval()
         if device:
             model.to(device)

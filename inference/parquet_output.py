@@ -38,7 +38,10 @@ def _as_text(value):
     return json.dumps(value, ensure_ascii=False)
 
 
-def jsonl_to_parquet(source: Path, target: Path, labels: list[str]) -> None:
+def jsonl_to_parquet(source: Path, target: Path, labels: list[str],
+                     metadata: dict[str, str] | None = None) -> None:
+    """Write `target` from the JSON lines in `source`; `metadata` goes into the file's schema
+    (the Ray engine stores each shard's input fingerprint there)."""
     extra: dict[str, None] = {}
     with source.open(encoding="utf-8") as handle:
         for line in handle:
@@ -46,6 +49,8 @@ def jsonl_to_parquet(source: Path, target: Path, labels: list[str]) -> None:
                 if key not in FIXED:
                     extra.setdefault(key)
     schema = output_schema(labels, list(extra))
+    if metadata:
+        schema = schema.with_metadata(metadata)
     with pq.ParquetWriter(target, schema) as writer, source.open(encoding="utf-8") as handle:
         rows: list[dict] = []
         for line in handle:

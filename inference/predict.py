@@ -97,9 +97,10 @@ def predict(
     each label's calibrated threshold. Returns `list[Span]` for a string, `list[list[Span]]`
     for a list or tuple, and a lazy iterator of `list[Span]` for any other iterable.
     """
+    _check_texts(texts)
+    size = _batch_size(batch_size)
     framing_model = _resolve(model, device)
     cut = thresholds_array(framing_model, threshold)
-    size = batch_size or 64
     if isinstance(texts, str):
         return next(_spans_stream([texts], framing_model, cut, size))
     if isinstance(texts, (list, tuple)):
@@ -110,13 +111,43 @@ def predict(
 def score_sentences(texts: str | Iterable[str], model: ModelLike = None, *,
                     batch_size: int | None = None, device: str | None = None):
     """Every label's score for every sentence (no threshold), same return forms as `predict`."""
+    _check_texts(texts)
+    size = _batch_size(batch_size)
     framing_model = _resolve(model, device)
-    size = batch_size or 64
     if isinstance(texts, str):
         return next(_scores_stream([texts], framing_model, size))
     if isinstance(texts, (list, tuple)):
         return list(_scores_stream(texts, framing_model, size))
     return _scores_stream(texts, framing_model, size)
+
+
+def _check_texts(texts) -> None:
+    """Fail now, with a clear message, on what is not a text or texts. Without this, None or
+    a number failed later with a misleading message, bytes scored numbers and a dict scored
+    its keys."""
+    if isinstance(texts, str):
+        return
+    if isinstance(texts, (bytes, bytearray, memoryview)):
+        raise TypeError("expected a string or an iterable of strings, got bytes; decode it "
+                        "first, e.g. data.decode('utf-8')")
+    if isinstance(texts, dict):
+        raise TypeError("expected a string or an iterable of strings, got a dict; pass its "
+                        "text, e.g. record['text']")
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"expected a string or an iterable of strings, got "
+                        f"{type(texts).__name__}")
+    if isinstance(texts, (list, tuple)):
+        for index, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"texts[{index}] is {type(text).__name__}, not a string")
+
+
+def _batch_size(batch_size) -> int:
+    if batch_size is None:
+        return 64
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
+    return batch_size
 
 
 def thresholds_array(model: FramingModel, threshold) -> np.ndarray:
@@ -129,7 +160,11 @@ def thresholds_array(model: FramingModel, threshold) -> np.ndarray:
                              f"(valid: {', '.join(model.labels)})")
         chosen = {**model.thresholds, **threshold}
     else:
-        chosen = {label: float(threshold) for label in model.labels}
+        chosen = {label: threshold for label in model.labels}
+    for label, value in chosen.items():  # above 1 turns a label off; NaN would turn it off silently
+        if (isinstance(value, bool) or not isinstance(value, (int, float, np.floating))
+                or value != value):
+            raise ValueError(f"threshold for {label} must be a number, not {value!r}")
     return np.array([chosen[label] for label in model.labels], dtype=np.float32)
 
 

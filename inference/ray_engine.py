@@ -7,8 +7,11 @@ scorer); only the work is spread over Ray actors, each loading the model once.
   the local engine's output for that file: actors score the same chunks of records
   (`batch.read_chunks`) with the same batch size. Byte for byte so where both use one torch
   thread; with more threads, a rounded score can differ in its sixth decimal.
-  Shards already written are skipped, so a killed run resumes where it stopped. Each shard file
-  is written to a temporary name and renamed, so a shard is either complete or absent.
+  Shards already written are skipped, so a killed run resumes where it stopped, but only if
+  their input is unchanged: each shard stores its input's fingerprint (size and SHA-256, key
+  `framescope.input` of the Parquet metadata) and is scored again when the file differs (or
+  when it has no fingerprint). Each shard file is written to a temporary name and renamed, so a
+  shard is either complete or absent.
 * Actors read the input files, so inputs must be reachable from every node (a shared
   filesystem). Scored records stream back to the driver in order, which writes DIR.
 * `predict_dataset(ds)` scores a `ray.data.Dataset` you built yourself and returns one.
@@ -24,8 +27,9 @@ import os
 import sys
 from pathlib import Path
 
-from .batch import (CHUNK_RECORDS, BatchError, Record, expand_inputs, read_chunks, score_records,
-                    text_problem)
+from .batch import (CHUNK_RECORDS, BatchError, Record, expand_inputs, json_line, read_chunks,
+                    score_records, text_problem)
+from .guards import check_options, output_lock, safe_fingerprint
 from .modeling import ModelSettings
 from .predict import DEFAULT_MODEL, load_model, thresholds_array
 
@@ -72,7 +76,7 @@ class _ChunkScorer(_Scorer):
         outputs = []
         for chunk in batch["records"]:
             records = [Record(where, fields, error) for where, fields, error in json.loads(chunk)]
-            outputs.append("\n".join(json.dumps(o, ensure_ascii=False) for o in self._score(records)))
+            outputs.append("\n".join(json_line(o) for o in self._score(records)))
         return {"shard": list(batch["shard"]), "outputs": outputs}
 
 
@@ -107,8 +111,8 @@ def _file_chunks(row: dict) -> list[dict]:
 class _ShardWriter:
     """Collects one shard's output records (arriving in order) and publishes it atomically."""
 
-    def __init__(self, out_dir: Path, labels: list[str]) -> None:
-        self.out_dir, self.labels = out_dir, labels
+    def __init__(self, out_dir: Path, labels: list[str], metadata: dict[str, dict]) -> None:
+        self.out_dir, self.labels, self.metadata = out_dir, labels, metadata
         self.shard: str | None = None
         self.handle = None
         self.written: dict[str, int] = {}
@@ -138,7 +142,7 @@ class _ShardWriter:
         self.handle.close()
         work = self.out_dir / f"{self.shard}.jsonl.tmp"
         tmp = self.out_dir / f"{self.shard}.tmp"
-        jsonl_to_parquet(work, tmp, self.labels)
+        jsonl_to_parquet(work, tmp, self.labels, self.metadata.get(self.shard))
         os.replace(tmp, self.out_dir / self.shard)
         work.unlink()
         self.handle = None
@@ -165,19 +169,56 @@ def predict_dataset(ds, model: str | Path | None = None, *, text_field: str = "t
     )
 
 
+FINGERPRINT_KEY = "framescope.input"
+
+
+def _input_fingerprint(path: Path) -> str:
+    """Size and SHA-256 of an input file, as stored in its shard (mtime is left out: a copy of
+    the same bytes needs no new scores)."""
+    found = safe_fingerprint(path)
+    return json.dumps({k: found.get(k) for k in ("size", "sha256", "unreadable")}, sort_keys=True)
+
+
+def _stored_fingerprint(shard: Path) -> str | None:
+    """The fingerprint a finished shard was made from; None if absent or unreadable."""
+    if not shard.is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(shard).metadata or {}
+    except Exception:  # noqa: BLE001 - a damaged shard is simply made again
+        return None
+    value = metadata.get(FINGERPRINT_KEY.encode())
+    return value.decode() if value else None
+
+
 def score_files_with_ray(args) -> int:
+    check_options(args)
     ray = _ray()
     files = expand_inputs(args.inputs)
     out_dir = Path(args.output)
     if out_dir.suffix.lower() in (".jsonl", ".parquet"):
         raise BatchError(f"{out_dir}: with --engine ray, -o names a folder for Parquet shards")
     out_dir.mkdir(parents=True, exist_ok=True)
+    inside = [p for p in files if out_dir.resolve() in p.resolve().parents]
+    if inside:
+        raise BatchError(f"-o {out_dir} holds the input {inside[0]}; its shards would be read "
+                         "as inputs on the next run: write them to another folder")
+    with output_lock(out_dir):  # one run per shard folder; a second exits 2 at once
+        return _score_shards(args, ray, files, out_dir)
+
+
+def _score_shards(args, ray, files: list[Path], out_dir: Path) -> int:
+    """Score every input whose shard is missing or was made from other bytes."""
     model_path = str(Path(args.model or DEFAULT_MODEL).resolve())
     labels = ModelSettings.load(model_path).labels  # the driver only needs the label order
     shards = {shard_name(p): p for p in files}
     if len(shards) != len(files):
         raise BatchError("two inputs map to the same shard name; pass each file once")
-    pending = {name: path for name, path in shards.items() if not (out_dir / name).exists()}
+    fingerprints = {name: _input_fingerprint(path) for name, path in shards.items()}
+    pending = {name: path for name, path in shards.items()
+               if _stored_fingerprint(out_dir / name) != fingerprints[name]}
     print(f"{len(shards) - len(pending)} of {len(shards)} shards already written; "
           f"scoring {len(pending)}", file=sys.stderr)
     if not pending:
@@ -206,7 +247,8 @@ def score_files_with_ray(args) -> int:
         )
         # Results stream back to the driver in input order, so each shard is complete when
         # the next one starts; the driver writes it (no shared output filesystem needed).
-        writer = _ShardWriter(out_dir, labels)
+        writer = _ShardWriter(out_dir, labels,
+                              {name: {FINGERPRINT_KEY: fingerprints[name]} for name in pending})
         for row in ds.iter_rows():
             writer.add(row["shard"], row["outputs"])
         for shard in pending.keys() - writer.written.keys():

@@ -57,3 +57,19 @@ def test_predict_dataset_composes_with_ray_data(local_ray, tiny_model_dir):
     rows = sorted(predict_dataset(ds, tiny_model_dir).take_all(), key=lambda r: r["id"])
     assert rows[0]["error"] is None and rows[0]["summary"]["coup"]["max_score"] >= 0
     assert rows[1]["error"].endswith("empty text")
+
+
+def test_a_shard_whose_input_changed_is_scored_again(local_ray, tmp_path, tiny_model_dir):
+    inputs = [corpus_with_corruption(tmp_path / f"in{i}.jsonl", 60) for i in range(2)]
+    out_dir = tmp_path / "ray-out"
+    args = ["predict", *map(str, inputs), "-o", str(out_dir), "--engine", "ray",
+            "--model", str(tiny_model_dir), "--no-progress"]
+    assert main(args) == 0
+    first, second = (out_dir / shard_name(p) for p in inputs)
+    untouched = first.stat().st_mtime_ns
+    data = inputs[1].read_bytes()
+    inputs[1].write_bytes(data.replace(b"Report 3.", b"Report 4.", 1))  # same size and path
+    assert main(args) == 0
+    assert first.stat().st_mtime_ns == untouched  # same input: skipped
+    rows = pq.read_table(second).to_pylist()
+    assert rows[3]["text"].startswith("Report 4. The junta")  # scored again from the new bytes
