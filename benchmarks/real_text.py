@@ -28,8 +28,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-def _baseline(labels: list[str], ptc: str):
-    """The baseline fitted on the default training split, rebuilt the documented way."""
+def _baseline(labels: list[str], ptc: str, model_dir: Path):
+    """The baseline fitted on the default training split, rebuilt the documented way, its
+    thresholds calibrated as the model's were (same seed and F-beta)."""
     from framescope.inference.taxonomy import Taxonomy
     from framescope.train.data import read_examples
     from framescope.train.default_data import build_default_data
@@ -40,7 +41,10 @@ def _baseline(labels: list[str], ptc: str):
         taxonomy = Taxonomy.from_labels(labels)
         train = read_examples(Path(folder) / "train.jsonl", taxonomy)
         dev = read_examples(Path(folder) / "dev.jsonl", taxonomy)
-    return fit_baseline(train, dev, labels)
+    run = model_dir / "training_args.json"
+    arguments = json.loads(run.read_text("utf-8"))["arguments"] if run.is_file() else {}
+    return fit_baseline(train, dev, labels, arguments.get("seed", 13),
+                        arguments.get("threshold_beta", 1.0))
 
 
 def _ptc_flagged_share(model, ptc: str) -> dict:
@@ -76,8 +80,11 @@ def main() -> None:
 
     model = load_model(args.model, precision="fp32")
     test = [e for e in annotated_examples(args.ptc) if e.extra["split"] == "test"]
-    baseline = None if args.no_baseline else _baseline(model.labels, args.ptc)
-    report = {"model": args.model, "test_sentences": len(test), "by_source": {}}
+    baseline = None if args.no_baseline else _baseline(model.labels, args.ptc, Path(args.model))
+    from framescope.train.trainer import versions
+
+    report = {"model": args.model, "test_sentences": len(test), "by_source": {},
+              "machine": versions()["machine"]}
     report["all"] = evaluate(model, test, baseline)
     print(f"== real-text test ({len(test)} sentences)\n{format_report(report['all'])}")
     for source in ("ptc", "euvsdisinfo"):
@@ -119,17 +126,17 @@ def readme_lines(report: dict, before: dict | None = None) -> list[str]:
     rows = [("real-text test, all", report["all"]),
             ("PTC test articles (60, US/UK news)", report["by_source"]["ptc"]),
             ("EUvsDisinfo titles, May-June 2020", report["by_source"]["euvsdisinfo"])]
-    lines = ["| real-text test split | sentences | | micro-F1 | macro-F1 | precision of flags | recall | sentences flagged |",
-             "|---|---:|---|---:|---:|---:|---:|---:|"]
+    lines = [f"Measured with `python benchmarks/real_text.py --ptc PATH` ({report.get('machine', '')}).", "",
+             "| real-text test split | sentences | | micro-F1 | macro-F1 | flags | precision of flags | recall | sentences flagged |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
     for name, result in rows:
         for who in ("model", "baseline"):
             r = result.get(who)
             if r is None:
                 continue
             label = "framescope" if who == "model" else "TF-IDF + LR"
-            bold = "**" if who == "model" else ""
-            lines.append(f"| {name} | {r['examples']:,} | {label} | {bold}{r['micro_f1']:.3f}{bold} | "
-                         f"{r['macro_f1']:.3f} | {bold}{r['flag_precision']:.3f}{bold} | "
+            lines.append(f"| {name} | {r['examples']:,} | {label} | {r['micro_f1']:.3f} | "
+                         f"{r['macro_f1']:.3f} | {r['flags']} | {r['flag_precision']:.3f} | "
                          f"{r['micro_recall']:.3f} | {r['share_flagged']:.1%} |")
     ptc = report["ptc_all_articles"]
     lines.append("")

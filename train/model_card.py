@@ -34,8 +34,12 @@ def _held_out_summary(test: dict) -> list[str]:
     for who, name in [("model", "Model"), ("baseline", "Baseline")]:
         r = test[who]
         value = f"**{r['macro_f1']}**" if who == "model" else r["macro_f1"]
-        f1 = f"macro-F1 {value}, " if _has_positives(test) else ""
-        lines.append(f"- {name}: {f1}negatives flagged {r['negatives_flagged']} of {r['negatives']}")
+        f1 = (f"macro-F1 {value}, micro-F1 {r['micro_f1']}, precision of flags "
+              f"{r['flag_precision']}, " if _has_positives(test) else "")
+        flagged = (f"sentences flagged {r['sentences_flagged']} of {r['examples']}, "
+                   if "sentences_flagged" in r else "")
+        lines.append(f"- {name}: {f1}{flagged}negatives flagged {r['negatives_flagged']} of "
+                     f"{r['negatives']}")
     return lines
 
 
@@ -102,7 +106,8 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
     lines += ["", _table(dev, baseline, model.thresholds), ""]
     for name, extra in report.items():
         if name.startswith("test_") and isinstance(extra, dict):
-            lines += [f"## Held-out test: {name[5:]}", "", *_held_out_summary(extra),
+            title = Path(str(extra.get("file", name[5:]))).name
+            lines += [f"## Held-out test: `{title}`", "", *_held_out_summary(extra),
                       f"- File: `{extra.get('file')}`: never used for training or thresholds; "
                       "data/README.md says how each test file was made and used.", ""]
             if _has_positives(extra):
