@@ -105,19 +105,15 @@ def labelstudio_command(args) -> int:
     import sys
 
     from framescope.inference.taxonomy import Taxonomy
-    from framescope.resources import DEFAULT_MODEL
 
-    from .review_page import read_review_file
+    from .outputs import check_output_folder, write_atomically, write_json_lines
+    from .review_page import read_review_file, taxonomy_path
 
-    taxonomy = Taxonomy.load(args.taxonomy or Path(args.model or DEFAULT_MODEL) / "taxonomy.yaml")
-    output = Path(args.output)
-    if not output.parent.is_dir():
-        raise ValueError(f"{output.parent}: output folder does not exist")
-    partial = output.with_name(output.name + ".partial")
+    output = check_output_folder(args.output)
+    taxonomy = Taxonomy.load(taxonomy_path(args))
     if args.direction == "export":
         rows = read_review_file(args.input)
-        partial.write_text(json.dumps(to_tasks(rows), ensure_ascii=False, indent=1) + "\n", "utf-8")
-        partial.replace(output)
+        write_atomically(output, json.dumps(to_tasks(rows), ensure_ascii=False, indent=1) + "\n")
         if args.config:
             Path(args.config).write_text(
                 labeling_config(taxonomy.names, {l.name: l.definition for l in taxonomy.labels}),
@@ -129,10 +125,7 @@ def labelstudio_command(args) -> int:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"{args.input}: not a readable Label Studio JSON export ({error})") from None
     rows = from_tasks(tasks, taxonomy.names, str(args.input))
-    with partial.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    partial.replace(output)
+    write_json_lines(output, rows)
     reviewed = sum(r["status"] == "reviewed" for r in rows)
     print(f"{reviewed} of {len(rows)} tasks reviewed; written to {output}", file=sys.stderr)
     return 0

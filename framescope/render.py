@@ -197,11 +197,10 @@ def _apply_threshold(documents: list[dict], threshold, labels: list[str]) -> Non
     """Keep the spans of a scored file that reach `threshold` (a number or {label: number}).
     A scored file holds only the spans that reached the thresholds it was scored with, so a
     lower cut-off here cannot bring back sentences below those; re-score for that."""
+    from framescope.inference.predict import check_threshold_labels
+
     if isinstance(threshold, dict):
-        unknown = sorted(set(threshold) - set(labels))
-        if unknown:
-            raise ValueError(f"threshold for unknown label(s): {', '.join(unknown)} "
-                             f"(valid: {', '.join(labels)})")
+        check_threshold_labels(threshold, labels)
     cuts = threshold if isinstance(threshold, dict) else dict.fromkeys(labels, threshold)
     for doc in documents:
         doc["spans"] = [s for s in doc.get("spans") or [] if isinstance(s, dict)

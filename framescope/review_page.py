@@ -59,29 +59,32 @@ def review_html(rows: list[dict], labels: list[str], definitions: dict[str, str]
     return _PAGE.replace("__DATA__", _script_json(data))
 
 
+def taxonomy_path(args) -> Path:
+    """`--taxonomy`, else the taxonomy of `--model` (default: the shipped model)."""
+    from framescope.resources import DEFAULT_MODEL
+
+    return Path(args.taxonomy or Path(args.model or DEFAULT_MODEL) / "taxonomy.yaml")
+
+
 def review_command(args) -> int:
     import sys
 
     from framescope.inference.taxonomy import Taxonomy
-    from framescope.resources import DEFAULT_MODEL
 
+    from .outputs import check_output_folder, write_atomically
+
+    output = check_output_folder(args.output)
     rows = read_review_file(args.review_file)
-    taxonomy_path = args.taxonomy or Path(args.model or DEFAULT_MODEL) / "taxonomy.yaml"
-    taxonomy = Taxonomy.load(taxonomy_path)
+    taxonomy = Taxonomy.load(taxonomy_path(args))
     unknown = sorted({l for r in rows for key in ("labels", "existing", "suggested")
                       for l in (r.get(key) or []) if l not in taxonomy.names})
     if unknown:
         raise ValueError(f"{args.review_file}: label(s) {', '.join(unknown)} are not in "
-                         f"{taxonomy_path} (valid: {', '.join(taxonomy.names)})")
-    output = Path(args.output)
-    if not output.parent.is_dir():
-        raise ValueError(f"{output.parent}: output folder does not exist")
+                         f"{taxonomy_path(args)} (valid: {', '.join(taxonomy.names)})")
     page = review_html(rows, taxonomy.names,
                        {l.name: l.definition for l in taxonomy.labels}, args.reviewer or "",
                        Path(args.review_file).stem + ".reviewed.jsonl")
-    partial = output.with_name(output.name + ".partial")
-    partial.write_text(page, "utf-8")
-    partial.replace(output)
+    write_atomically(output, page)
     print(f"{len(rows)} sentences; open {output} in a browser", file=sys.stderr)
     return 0
 

@@ -21,7 +21,6 @@ reads once its rows are reviewed.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,21 +186,17 @@ def sample_command(args) -> int:
 
     from framescope.inference.predict import DEFAULT_MODEL, load_model
 
+    from .outputs import check_output_folder, write_json_lines
+
     sampler = ReviewSampler(n=args.n, random_share=args.random_share, margin=args.margin,
                             seed=args.seed, blind=args.blind)
-    output = Path(args.output)
-    if not output.parent.is_dir():
-        raise ValueError(f"{output.parent}: output folder does not exist")
+    output = check_output_folder(args.output)
     existing = read_existing_labels(args.labels) if args.labels else {}
     model = load_model(args.model or DEFAULT_MODEL)
     skipped: list[str] = []
     rows = sampler.sample(_documents(args.inputs, args.text_field, args.id_field, skipped),
                           model, existing)
-    partial = output.with_name(output.name + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    partial.replace(output)
+    write_json_lines(output, rows)
     counts = {name: sum(name in r["why"] for r in rows) for name in POOLS}
     print(f"{len(rows)} sentences to review written to {output} "
           f"({', '.join(f'{k} {v}' for k, v in counts.items())})", file=sys.stderr)

@@ -150,14 +150,19 @@ def _batch_size(batch_size) -> int:
     return batch_size
 
 
+def check_threshold_labels(threshold: dict, labels: list[str]) -> None:
+    """Per-label thresholds must name labels the model knows; the error lists them."""
+    unknown = sorted(set(threshold) - set(labels))
+    if unknown:
+        raise ValueError(f"threshold for unknown label(s): {', '.join(unknown)} "
+                         f"(valid: {', '.join(labels)})")
+
+
 def thresholds_array(model: FramingModel, threshold) -> np.ndarray:
     if threshold is None:
         chosen = model.thresholds
     elif isinstance(threshold, dict):
-        unknown = set(threshold) - set(model.labels)
-        if unknown:
-            raise ValueError(f"threshold for unknown label(s): {', '.join(sorted(unknown))} "
-                             f"(valid: {', '.join(model.labels)})")
+        check_threshold_labels(threshold, model.labels)
         chosen = {**model.thresholds, **threshold}
     else:
         chosen = {label: threshold for label in model.labels}
