@@ -84,6 +84,7 @@ def test_review_page_accepts_changes_clears_and_saves(browser, tmp_path):
     """A reader works through a review file with mouse and keyboard; the saved JSON lines carry
     each decision, and a reload keeps the work (local storage)."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     rows = [{"id": f"doc:{i}", "doc_id": "doc", "start": 0, "end": 5, "text": text,
              "context": "Before.", "suggested": suggested, "labels": None, "status": "pending"}
@@ -104,6 +105,8 @@ def test_review_page_accepts_changes_clears_and_saves(browser, tmp_path):
     first.find_element(By.CSS_SELECTOR, '.chip[data-label="puppet_state"]').click()
     first.find_element(By.CSS_SELECTOR, "button.accept").click()   # accept with a change
     browser.find_element(By.TAG_NAME, "body").send_keys("c")       # row 2 is current: clear
+    WebDriverWait(browser, 10).until(
+        lambda b: b.find_element(By.ID, "progress").text == "2 of 3 reviewed")
 
     saved = [json.loads(line) for line in
              browser.execute_script("return window.framescopeExport();").splitlines()]
