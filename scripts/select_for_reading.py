@@ -180,6 +180,62 @@ def euvsdisinfo_more(pool: list[dict]) -> tuple[list[dict], list[dict]]:
     return second, third
 
 
+def round_four(ptc: Path, model_path: str) -> list[dict]:
+    """Round 4 (session 4), drawn once the retrained model (run 3) showed its errors on dev:
+    every EUvsDisinfo train title not read yet (so no training title relies on its weak labels
+    any more: a third of the random titles read so far differed from them), and from the PTC
+    train articles the 900 unread sentences the run-3 model scores highest relative to its
+    thresholds (where real positives and hard negatives are) plus 300 drawn at random.
+    A model only chooses which sentences are read; readers see no scores."""
+    from framescope import load_model, score_sentences, split_sentences
+    from framescope.train.default_data import euvsdisinfo_examples
+
+    import csv
+
+    pool = [json.loads(line) for name in ("ptc.jsonl", "euvsdisinfo.jsonl")
+            for line in (REPO / "data/annotated" / name).open(encoding="utf-8")]
+    have = {r["id"] for r in pool}
+    have_titles = {r["text"] for r in pool if r["source"] == "euvsdisinfo"}
+    ids = {}
+    with (REPO / "data/raw/euvsdisinfo/cases_2015-01_2020-06.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            ids.setdefault(" ".join(row["title"].split()), row["id"])
+    rows = [{"id": f"euvs-{ids[e.text]}", "source": "euvsdisinfo", "doc_id": ids[e.text],
+             "start": 0, "end": len(e.text), "text": e.text, "context": "", "title": "",
+             "split": "train", "selected_by": "all_remaining_train_titles",
+             "weak_labels": e.labels, "date": e.extra["date"]}
+            for e in euvsdisinfo_examples()
+            if e.extra["date"][:7] < "2020-03" and e.text not in have_titles]
+
+    articles = {p.stem.replace("article", ""): p.read_text("utf-8")
+                for p in sorted((ptc / "train-articles").glob("article*.txt"))}
+    held_out = {r["doc_id"] for r in pool if r["source"] == "ptc" and r["split"] != "train"}
+    train_ids = set(articles) - held_out
+    read_spans = {(r["doc_id"], r["start"], r["end"]) for r in pool if r["source"] == "ptc"}
+    model = load_model(model_path)
+    unread = []
+    for doc_id in sorted(train_ids):
+        text = articles[doc_id]
+        sentences = split_sentences(text)
+        title = text[sentences[0][0]:sentences[0][1]] if sentences else ""
+        for n, (a, b) in enumerate(sentences):
+            if f"ptc-{doc_id}-{n:04d}" not in have and (doc_id, a, b) not in read_spans:
+                unread.append({"id": f"ptc-{doc_id}-{n:04d}", "source": "ptc", "doc_id": doc_id,
+                               "start": a, "end": b, "text": text[a:b],
+                               "context": text[sentences[n - 1][0]:sentences[n - 1][1]] if n else "",
+                               "title": title, "split": "train", "flagged_by_v1": False})
+    scores = score_sentences([r["text"] for r in unread], model)
+    def ratio(sentence_scores):
+        return max(s.scores[l] / model.thresholds[l] for s in sentence_scores for l in s.scores)
+    ranked = sorted(range(len(unread)), key=lambda i: (-ratio(scores[i]), unread[i]["id"]))
+    top = set(ranked[:900])
+    rest = sorted(set(range(len(unread))) - top)
+    drawn = set(random.Random(2041).sample(rest, 300))
+    rows += [{**unread[i], "selected_by": "top_scored_by_run3"} for i in sorted(top)]
+    rows += [{**unread[i], "selected_by": "random"} for i in sorted(drawn)]
+    return rows
+
+
 def write_batches(rows: list[dict], out: Path, size: int) -> None:
     """Whole test/dev articles stay together in order; everything else is shuffled."""
     whole = defaultdict(list)
@@ -216,8 +272,13 @@ def main() -> None:
     parser.add_argument("--model", default=str(REPO / "models" / "default"))
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--batch-size", type=int, default=350)
+    parser.add_argument("--round-four-model", default=None,
+                        help="the run-3 default model (commit fe75b27), which chose round 4")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.round_four_model:
+        write_round_four(args)
+        return
     rows = ptc_pool(args.ptc, args.model) + euvsdisinfo_pool()
     second, third = euvsdisinfo_more(rows)
     rows += second + third
@@ -238,6 +299,37 @@ def main() -> None:
             with (args.out / f"batch_{(number or 28 + k):02d}.jsonl").open("w", encoding="utf-8") as f:
                 for row in part:
                     f.write(json.dumps({"id": row["id"], "text": row["text"]}, ensure_ascii=False) + "\n")
+
+
+def write_round_four(args) -> None:
+    """Round 4 only: `pool_4.jsonl`, `batch_40..`, and `overlap_4.jsonl` (300 sentences of the
+    round for a second reader, blind)."""
+    fourth = round_four(args.ptc, args.round_four_model)
+    with (args.out / "pool_4.jsonl").open("w", encoding="utf-8") as f:
+        for row in fourth:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    rng = random.Random(2042)
+    rng.shuffle(fourth)
+    size = 375
+    for k in range(0, len(fourth), size):
+        with (args.out / f"batch_{40 + k // size:02d}.jsonl").open("w", encoding="utf-8") as f:
+            for row in fourth[k:k + size]:
+                item = {"id": row["id"], "text": row["text"]}
+                if row["context"]:
+                    item["previous_sentence"] = row["context"]
+                if row["title"] and row["title"] != row["text"]:
+                    item["article_title"] = row["title"]
+                f.write(json.dumps(item, ensure_ascii=False) + "\n")
+    overlap = random.Random(2043).sample(sorted(fourth, key=lambda r: r["id"]), 300)
+    with (args.out / "overlap_4.jsonl").open("w", encoding="utf-8") as f:
+        for row in overlap:
+            item = {"id": row["id"], "text": row["text"]}
+            if row["context"]:
+                item["previous_sentence"] = row["context"]
+            if row["title"] and row["title"] != row["text"]:
+                item["article_title"] = row["title"]
+            f.write(json.dumps(item, ensure_ascii=False) + "\n")
+
 
 
 if __name__ == "__main__":
