@@ -204,8 +204,11 @@ def _add_train(commands) -> None:
     p.add_argument("--epochs", type=int, help=from_defaults)
     p.add_argument("--learning-rate", type=float, help=from_defaults)
     p.add_argument("--threshold-beta", type=float,
-                   help="F-beta that per-label thresholds maximise on dev; below 1 favours "
-                   "precision " + from_defaults)
+                   help="F-beta that thresholds maximise on dev; below 1 favours precision "
+                   + from_defaults)
+    p.add_argument("--threshold-strategy", choices=("shared", "per_label"),
+                   help="one threshold for every label, chosen on all dev scores pooled, or one "
+                   "per label (labels with under 10 dev positives keep 0.5) " + from_defaults)
     p.add_argument("--batch-size", type=int, help=from_defaults)
     p.add_argument("--max-length", type=int, help=from_defaults)
     p.add_argument("--seed", type=int, help=from_defaults)
@@ -221,7 +224,8 @@ def _run_train(args) -> int:
     from framescope.train.trainer import FramingTrainer
 
     overrides = {k: getattr(args, k) for k in ("epochs", "learning_rate", "batch_size",
-                                               "max_length", "seed", "threads", "threshold_beta")
+                                               "max_length", "seed", "threads", "threshold_beta",
+                                               "threshold_strategy")
                  if getattr(args, k) is not None}
     training_args = TrainingArguments(base=args.base, **overrides)
     taxonomy = Taxonomy.load(args.taxonomy)

@@ -75,7 +75,7 @@ def test_training_is_deterministic(tiny_encoder_dir, trained):
     again = FramingTrainer(tiny_arguments(tiny_encoder_dir))
     again.fit(examples(), examples(1), TAXONOMY)
     assert again.report["dev"] == first.report["dev"]
-    assert again.report["epoch_dev_macro_f1_at_0.5"] == first.report["epoch_dev_macro_f1_at_0.5"]
+    assert again.report["epoch_dev_micro_f1_at_0.5"] == first.report["epoch_dev_micro_f1_at_0.5"]
 
 
 def test_threshold_calibration_picks_the_best_f1_cut():
@@ -86,6 +86,20 @@ def test_threshold_calibration_picks_the_best_f1_cut():
     # no positives on dev, or fewer than min_positives: leave the default
     assert calibrate_thresholds(np.zeros((2, 1)), scores[:2], ["x"])["x"] == 0.5
     assert calibrate_thresholds(truth, scores, ["x"], min_positives=3)["x"] == 0.5
+
+
+def test_shared_calibration_gives_every_label_one_cut_chosen_on_pooled_scores():
+    # label a alone would cut near 0.9, label b alone near 0.5; pooled, one cut serves both
+    truth = np.array([[1, 0], [0, 1], [1, 0], [0, 1], [0, 0], [0, 0]])
+    scores = np.array([[0.95, 0.1], [0.1, 0.75], [0.9, 0.2], [0.2, 0.8], [0.6, 0.4], [0.1, 0.3]])
+    cuts = calibrate_thresholds(truth, scores, ["a", "b"], min_positives=2, shared=True)
+    assert cuts["a"] == cuts["b"]
+    assert 0.6 < cuts["a"] <= 0.75  # keeps all four positives, drops both negatives
+    per_label = calibrate_thresholds(truth, scores, ["a", "b"], min_positives=2)
+    assert per_label["a"] != per_label["b"]
+    # too few positives pooled: every label keeps the default
+    assert set(calibrate_thresholds(truth, scores, ["a", "b"], min_positives=5,
+                                    shared=True).values()) == {0.5}
 
 
 def test_scorer_reports_per_label_and_negatives_flagged():

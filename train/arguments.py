@@ -48,9 +48,21 @@ class TrainingArguments:
     weight_decay: float = 0.01
     max_pos_weight: float = 8.0
     early_stopping_patience: int = 2
-    threshold_beta: float = 1.0  # F-beta for threshold calibration; < 1 favours precision
+    # Dev micro-F1 (at 0.5) picks the epoch: it is the figure the shipped model is judged on,
+    # and macro-F1 over labels with one or two dev positives swung on single sentences.
+    early_stopping_metric: str = "micro_f1"
+    threshold_beta: float = 0.7  # F-beta for threshold calibration; < 1 favours precision
+    threshold_strategy: str = "shared"  # one cut for all labels (pooled dev), or "per_label"
     seed: int = 13
     threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.threshold_strategy not in ("shared", "per_label"):
+            raise ValueError(f"threshold_strategy must be 'shared' or 'per_label', "
+                             f"not {self.threshold_strategy!r}")
+        if self.early_stopping_metric not in ("micro_f1", "macro_f1"):
+            raise ValueError(f"early_stopping_metric must be 'micro_f1' or 'macro_f1', "
+                             f"not {self.early_stopping_metric!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -14,6 +14,8 @@ writes `train.jsonl`, `dev.jsonl` and `test.jsonl` in the user-facing format
   March 2020 on are the dev/test months: only their reviewed samples are used. A training title
   that is an exact or near duplicate (character 3-5-gram TF-IDF cosine >= 0.8) of a dev or test
   sentence is dropped, so the splits measure generalisation, not memory.
+* The same holds for every training example (PTC sentences too: PTC has near-copies of some
+  articles under other ids), and a dev sentence that is a copy of a test sentence leaves dev.
 * Curated sentences (data/curated/*.yaml), written to the label definitions: training only.
 * Each source counts in the loss by how far its labels can be trusted (`*_WEIGHT` below).
 * Training examples with British spellings ("colour", "organise") are added a second time
@@ -88,7 +90,7 @@ def _normalise(text: str) -> str:
 
 
 def _drop_near_duplicates(train: list[Example], held_out: list[Example]) -> tuple[list[Example], int]:
-    """Training titles too close to a dev or test sentence go, so the splits stay apart."""
+    """Training examples too close to a dev or test sentence go, so the splits stay apart."""
     if not held_out:
         return train, 0
     vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
@@ -154,14 +156,17 @@ def build_default_data(out_dir: str | Path, ptc: str | Path | None = None) -> di
             continue
         example.extra["weight"] = WEAK_WEIGHT
         titles.append(example)
-    held_out = by_split["dev"] + by_split["test"]
-    titles, dropped = _drop_near_duplicates(titles, held_out)
     curated = [e for path in sorted(CURATED_DIR.glob("*.yaml")) for e in read_examples(path, taxonomy)]
     for example in curated:
         example.extra.update(source="curated", weight=CURATED_WEIGHT)
-
-    train = _with_american_variants(titles + curated + by_split["train"])
-    files = {"train": train, "dev": by_split["dev"], "test": by_split["test"]}
+    # PTC holds near-copies of some articles under other ids, so a test sentence can recur
+    # word for word in a train or dev article: such copies leave train, and dev.
+    test_texts = {_normalise(e.text) for e in by_split["test"]}
+    dev = [e for e in by_split["dev"] if _normalise(e.text) not in test_texts]
+    train, dropped = _drop_near_duplicates(titles + curated + by_split["train"],
+                                           dev + by_split["test"])
+    train = _with_american_variants(train)
+    files = {"train": train, "dev": dev, "test": by_split["test"]}
     for name, examples in files.items():
         write_jsonl(examples, out_dir / f"{name}.jsonl")
     summary = {
@@ -169,7 +174,8 @@ def build_default_data(out_dir: str | Path, ptc: str | Path | None = None) -> di
         "weights": {"weak_euvsdisinfo": WEAK_WEIGHT, "curated": CURATED_WEIGHT,
                     "reviewed": REVIEWED_WEIGHT},
         "weak_titles_replaced_by_reviewed": replaced,
-        "train_titles_dropped_as_near_duplicates_of_dev_or_test": dropped,
+        "train_examples_dropped_as_near_duplicates_of_dev_or_test": dropped,
+        "dev_sentences_dropped_as_copies_of_test": len(by_split["dev"]) - len(dev),
         **{name: _counts(examples, taxonomy) for name, examples in files.items()},
     }
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", "utf-8")

@@ -83,11 +83,17 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         "",
         "## Thresholds",
         "",
-        f"One per label, chosen on the dev split to maximise that label's F-beta (beta = "
-        f"{args.get('threshold_beta', 1.0)}; below 1 favours precision), each example "
-        "counted with its `weight`, over a grid from 0.30 to 0.95 smoothed across neighbouring "
-        "points (ties to the higher value). They are stored in `framescope.json`; pass "
-        "`threshold=` to `predict` (or `--threshold` to the CLI) to use your own.",
+        (f"One cut shared by every label, chosen on the dev split to maximise F-beta over all "
+         f"labels' scores pooled (micro; beta = {args.get('threshold_beta', 1.0)}; below 1 "
+         "favours precision)"
+         if args.get("threshold_strategy") == "shared" else
+         f"One per label, chosen on the dev split to maximise that label's F-beta (beta = "
+         f"{args.get('threshold_beta', 1.0)}; below 1 favours precision; labels with under 10 "
+         "dev positives keep 0.5)")
+        + ", each example counted with its `weight`, over a grid from 0.30 to 0.95 smoothed "
+        "across neighbouring points (ties to the higher value). They are stored in "
+        "`framescope.json`; pass `threshold=` to `predict` (or `--threshold` to the CLI) to use "
+        "your own.",
         "",
         "## Dev metrics (at the thresholds above)",
         "",

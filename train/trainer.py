@@ -72,7 +72,7 @@ class FramingTrainer:
                 callbacks=[EarlyStoppingCallback(args.early_stopping_patience)],
             )
             trainer.train()
-            history = [h for h in trainer.state.log_history if "eval_macro_f1" in h]
+            history = [h for h in trainer.state.log_history if "eval_micro_f1" in h]
         training_seconds = time.perf_counter() - started
         model.eval()
 
@@ -81,7 +81,8 @@ class FramingTrainer:
         dev_weight = np.array([e.weight for e in dev])
         model.settings.thresholds = calibrate_thresholds(y_dev, dev_scores, labels,
                                                          sample_weight=dev_weight,
-                                                         beta=args.threshold_beta)
+                                                         beta=args.threshold_beta,
+                                                         shared=args.threshold_strategy == "shared")
         dev_report = score_labels(y_dev, binarise(dev_scores, labels, model.thresholds), labels)
 
         baseline = fit_baseline(train, dev, labels, seed=args.seed, beta=args.threshold_beta)
@@ -92,8 +93,11 @@ class FramingTrainer:
         self.report = {
             "training_seconds": round(training_seconds, 1),
             "epochs_run": len(history),
-            "best_epoch": int(np.argmax([h["eval_macro_f1"] for h in history]) + 1) if history else None,
+            "best_epoch": int(np.argmax([h[f"eval_{args.early_stopping_metric}"] for h in history]) + 1)
+            if history else None,
+            "early_stopping_metric": args.early_stopping_metric,
             "epoch_dev_macro_f1_at_0.5": [round(h["eval_macro_f1"], 4) for h in history],
+            "epoch_dev_micro_f1_at_0.5": [round(h["eval_micro_f1"], 4) for h in history],
             "train_examples": len(train),
             "dev_examples": len(dev),
             "dev": dev_report,
@@ -136,7 +140,7 @@ class FramingTrainer:
             save_total_limit=2,
             save_only_model=True,
             load_best_model_at_end=True,
-            metric_for_best_model="macro_f1",
+            metric_for_best_model=args.early_stopping_metric,
             greater_is_better=True,
             seed=args.seed,
             data_seed=args.seed,
@@ -166,7 +170,8 @@ class FramingTrainer:
             logits = prediction.predictions
             logits = logits[0] if isinstance(logits, tuple) else logits
             predicted = 1 / (1 + np.exp(-logits)) >= 0.5
-            return {"macro_f1": score_labels(prediction.label_ids, predicted, labels)["macro_f1"]}
+            report = score_labels(prediction.label_ids, predicted, labels)
+            return {"macro_f1": report["macro_f1"], "micro_f1": report["micro_f1"]}
 
         return compute
 
