@@ -236,6 +236,79 @@ def round_four(ptc: Path, model_path: str) -> list[dict]:
     return rows
 
 
+def round_five(ptc: Path, round_four_pool: Path) -> list[dict]:
+    """Round 5 (session 4): everything left that can be read without touching the test months:
+    every PTC train-article sentence not read in rounds 1-4 (so the PTC train articles are read
+    whole and no sentence there is left out by a model's choice), and every EUvsDisinfo title of
+    2020-03/04 not read yet, for **dev** (more dev positives for early stopping and thresholds).
+    Titles of 2020-05/06 (the test months) stay unread."""
+    from framescope import split_sentences
+    from framescope.train.default_data import euvsdisinfo_examples
+
+    import csv
+
+    pool = [json.loads(line) for name in ("ptc.jsonl", "euvsdisinfo.jsonl")
+            for line in (REPO / "data/annotated" / name).open(encoding="utf-8")]
+    pool += [json.loads(line) for line in round_four_pool.open(encoding="utf-8")]
+    have = {r["id"] for r in pool}
+    have_titles = {r["text"] for r in pool if r["source"] == "euvsdisinfo"}
+    ids = {}
+    with (REPO / "data/raw/euvsdisinfo/cases_2015-01_2020-06.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            ids.setdefault(" ".join(row["title"].split()), row["id"])
+    rows = [{"id": f"euvs-{ids[e.text]}", "source": "euvsdisinfo", "doc_id": ids[e.text],
+             "start": 0, "end": len(e.text), "text": e.text, "context": "", "title": "",
+             "split": "dev", "selected_by": "all_remaining_2020_03_04_titles",
+             "weak_labels": e.labels, "date": e.extra["date"]}
+            for e in euvsdisinfo_examples()
+            if "2020-03" <= e.extra["date"][:7] < "2020-05" and e.text not in have_titles]
+    articles = {p.stem.replace("article", ""): p.read_text("utf-8")
+                for p in sorted((ptc / "train-articles").glob("article*.txt"))}
+    held_out = {r["doc_id"] for r in pool if r["source"] == "ptc" and r["split"] != "train"}
+    read_spans = {(r["doc_id"], r["start"], r["end"]) for r in pool if r["source"] == "ptc"}
+    for doc_id in sorted(set(articles) - held_out):
+        text = articles[doc_id]
+        sentences = split_sentences(text)
+        title = text[sentences[0][0]:sentences[0][1]] if sentences else ""
+        for n, (a, b) in enumerate(sentences):
+            if f"ptc-{doc_id}-{n:04d}" in have or (doc_id, a, b) in read_spans:
+                continue
+            rows.append({"id": f"ptc-{doc_id}-{n:04d}", "source": "ptc", "doc_id": doc_id,
+                         "start": a, "end": b, "text": text[a:b],
+                         "context": text[sentences[n - 1][0]:sentences[n - 1][1]] if n else "",
+                         "title": title, "split": "train", "flagged_by_v1": False,
+                         "selected_by": "all_remaining_train_sentences"})
+    return rows
+
+
+def write_round(rows: list[dict], out: Path, number: int, first_batch: int, seed: int) -> None:
+    """`pool_N.jsonl`, shuffled reading batches of 375 from `batch_<first_batch>` on, and
+    `overlap_N.jsonl` (300 sentences of the round for a second reader, blind)."""
+    with (out / f"pool_{number}.jsonl").open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def item(row):
+        entry = {"id": row["id"], "text": row["text"]}
+        if row["context"]:
+            entry["previous_sentence"] = row["context"]
+        if row["title"] and row["title"] != row["text"]:
+            entry["article_title"] = row["title"]
+        return entry
+
+    shuffled = list(rows)
+    random.Random(seed).shuffle(shuffled)
+    size = 375
+    for k in range(0, len(shuffled), size):
+        with (out / f"batch_{first_batch + k // size:02d}.jsonl").open("w", encoding="utf-8") as f:
+            for row in shuffled[k:k + size]:
+                f.write(json.dumps(item(row), ensure_ascii=False) + "\n")
+    overlap = random.Random(seed + 1).sample(sorted(rows, key=lambda r: r["id"]), 300)
+    with (out / f"overlap_{number}.jsonl").open("w", encoding="utf-8") as f:
+        for row in overlap:
+            f.write(json.dumps(item(row), ensure_ascii=False) + "\n")
+
+
 def write_batches(rows: list[dict], out: Path, size: int) -> None:
     """Whole test/dev articles stay together in order; everything else is shuffled."""
     whole = defaultdict(list)
@@ -274,10 +347,15 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=350)
     parser.add_argument("--round-four-model", default=None,
                         help="the run-3 default model (commit fe75b27), which chose round 4")
+    parser.add_argument("--round-five", action="store_true",
+                        help="round 5 (needs round 4's pool_4.jsonl in --out)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.round_four_model:
         write_round_four(args)
+        return
+    if args.round_five:
+        write_round(round_five(args.ptc, args.out / "pool_4.jsonl"), args.out, 5, 60, 2052)
         return
     rows = ptc_pool(args.ptc, args.model) + euvsdisinfo_pool()
     second, third = euvsdisinfo_more(rows)
@@ -302,33 +380,7 @@ def main() -> None:
 
 
 def write_round_four(args) -> None:
-    """Round 4 only: `pool_4.jsonl`, `batch_40..`, and `overlap_4.jsonl` (300 sentences of the
-    round for a second reader, blind)."""
-    fourth = round_four(args.ptc, args.round_four_model)
-    with (args.out / "pool_4.jsonl").open("w", encoding="utf-8") as f:
-        for row in fourth:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    rng = random.Random(2042)
-    rng.shuffle(fourth)
-    size = 375
-    for k in range(0, len(fourth), size):
-        with (args.out / f"batch_{40 + k // size:02d}.jsonl").open("w", encoding="utf-8") as f:
-            for row in fourth[k:k + size]:
-                item = {"id": row["id"], "text": row["text"]}
-                if row["context"]:
-                    item["previous_sentence"] = row["context"]
-                if row["title"] and row["title"] != row["text"]:
-                    item["article_title"] = row["title"]
-                f.write(json.dumps(item, ensure_ascii=False) + "\n")
-    overlap = random.Random(2043).sample(sorted(fourth, key=lambda r: r["id"]), 300)
-    with (args.out / "overlap_4.jsonl").open("w", encoding="utf-8") as f:
-        for row in overlap:
-            item = {"id": row["id"], "text": row["text"]}
-            if row["context"]:
-                item["previous_sentence"] = row["context"]
-            if row["title"] and row["title"] != row["text"]:
-                item["article_title"] = row["title"]
-            f.write(json.dumps(item, ensure_ascii=False) + "\n")
+    write_round(round_four(args.ptc, args.round_four_model), args.out, 4, 40, 2042)
 
 
 
