@@ -48,18 +48,25 @@ def main() -> None:
                         help="put the markdown into data/README.md (agreement block)")
     args = parser.parse_args()
     first = {r["id"]: r["labels"] for r in read_annotations()}
-    second = {}
+    second, rounds = {}, {}
     for line in (ANNOTATED_DIR / "second_reader.jsonl").open(encoding="utf-8"):
         row = json.loads(line)
         second[row["id"]] = row["labels"]
+        rounds.setdefault(row.get("round", "1-3"), {})[row["id"]] = row["labels"]
     labels = Taxonomy.load(REPO / "data" / "taxonomy.yaml").names
     result = agreement(first, second, labels)
+    result["by_round"] = {str(n): {k: v for k, v in agreement(first, part, labels).items()
+                                   if k != "per_label"}
+                          for n, part in rounds.items()}
     if not (args.markdown or args.write_readme):
         print(json.dumps(result, indent=2))
         return
     lines = [f"{result['sentences']} sentences read by both; same label set on "
              f"{result['same_label_set']:.1%}; Cohen's kappa for 'any framing' "
              f"{result['any_framing_kappa']:.2f}.", "",
+             *[f"- round {n}: {r['sentences']} sentences, same label set on "
+               f"{r['same_label_set']:.1%}, kappa for 'any framing' {r['any_framing_kappa']:.2f}"
+               for n, r in result["by_round"].items()], "",
              "| label | first reader | second reader | both | Cohen's kappa |",
              "|---|---:|---:|---:|---:|"]
     for label, r in result["per_label"].items():
