@@ -180,6 +180,23 @@ def euvsdisinfo_more(pool: list[dict]) -> tuple[list[dict], list[dict]]:
     return second, third
 
 
+def _read_before(round_number: int):
+    """What had been read before a round (rows of `data/annotated/` from earlier rounds; rows
+    without `round` are rounds 1-3), so a round's choice reproduces after later rounds landed:
+    the rows, their ids, the titles read, and EUvsDisinfo case ids by title."""
+    import csv
+
+    pool = [row for name in ("ptc.jsonl", "euvsdisinfo.jsonl")
+            for row in map(json.loads, (REPO / "data/annotated" / name).open(encoding="utf-8"))
+            if row.get("round", 3) < round_number]
+    ids = {}
+    with (REPO / "data/raw/euvsdisinfo/cases_2015-01_2020-06.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            ids.setdefault(" ".join(row["title"].split()), row["id"])
+    return (pool, {r["id"] for r in pool},
+            {r["text"] for r in pool if r["source"] == "euvsdisinfo"}, ids)
+
+
 def round_four(ptc: Path, model_path: str) -> list[dict]:
     """Round 4 (session 4), drawn once the retrained model (run 3) showed its errors on dev:
     every EUvsDisinfo train title not read yet (so no training title relies on its weak labels
@@ -190,16 +207,8 @@ def round_four(ptc: Path, model_path: str) -> list[dict]:
     from framescope import load_model, score_sentences, split_sentences
     from framescope.train.default_data import euvsdisinfo_examples
 
-    import csv
 
-    pool = [json.loads(line) for name in ("ptc.jsonl", "euvsdisinfo.jsonl")
-            for line in (REPO / "data/annotated" / name).open(encoding="utf-8")]
-    have = {r["id"] for r in pool}
-    have_titles = {r["text"] for r in pool if r["source"] == "euvsdisinfo"}
-    ids = {}
-    with (REPO / "data/raw/euvsdisinfo/cases_2015-01_2020-06.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            ids.setdefault(" ".join(row["title"].split()), row["id"])
+    pool, have, have_titles, ids = _read_before(4)
     rows = [{"id": f"euvs-{ids[e.text]}", "source": "euvsdisinfo", "doc_id": ids[e.text],
              "start": 0, "end": len(e.text), "text": e.text, "context": "", "title": "",
              "split": "train", "selected_by": "all_remaining_train_titles",
@@ -236,7 +245,7 @@ def round_four(ptc: Path, model_path: str) -> list[dict]:
     return rows
 
 
-def round_five(ptc: Path, round_four_pool: Path) -> list[dict]:
+def round_five(ptc: Path) -> list[dict]:
     """Round 5 (session 4): everything left that can be read without touching the test months:
     every PTC train-article sentence not read in rounds 1-4 (so the PTC train articles are read
     whole and no sentence there is left out by a model's choice), and every EUvsDisinfo title of
@@ -245,17 +254,8 @@ def round_five(ptc: Path, round_four_pool: Path) -> list[dict]:
     from framescope import split_sentences
     from framescope.train.default_data import euvsdisinfo_examples
 
-    import csv
 
-    pool = [json.loads(line) for name in ("ptc.jsonl", "euvsdisinfo.jsonl")
-            for line in (REPO / "data/annotated" / name).open(encoding="utf-8")]
-    pool += [json.loads(line) for line in round_four_pool.open(encoding="utf-8")]
-    have = {r["id"] for r in pool}
-    have_titles = {r["text"] for r in pool if r["source"] == "euvsdisinfo"}
-    ids = {}
-    with (REPO / "data/raw/euvsdisinfo/cases_2015-01_2020-06.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            ids.setdefault(" ".join(row["title"].split()), row["id"])
+    pool, have, have_titles, ids = _read_before(5)
     rows = [{"id": f"euvs-{ids[e.text]}", "source": "euvsdisinfo", "doc_id": ids[e.text],
              "start": 0, "end": len(e.text), "text": e.text, "context": "", "title": "",
              "split": "dev", "selected_by": "all_remaining_2020_03_04_titles",
@@ -348,14 +348,14 @@ def main() -> None:
     parser.add_argument("--round-four-model", default=None,
                         help="the run-3 default model (commit fe75b27), which chose round 4")
     parser.add_argument("--round-five", action="store_true",
-                        help="round 5 (needs round 4's pool_4.jsonl in --out)")
+                        help="round 5")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.round_four_model:
         write_round_four(args)
         return
     if args.round_five:
-        write_round(round_five(args.ptc, args.out / "pool_4.jsonl"), args.out, 5, 60, 2052)
+        write_round(round_five(args.ptc), args.out, 5, 60, 2052)
         return
     rows = ptc_pool(args.ptc, args.model) + euvsdisinfo_pool()
     second, third = euvsdisinfo_more(rows)
