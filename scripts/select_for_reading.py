@@ -183,47 +183,40 @@ def euvsdisinfo_more(pool: list[dict]) -> tuple[list[dict], list[dict]]:
 def _read_before(round_number: int):
     """What had been read before a round (rows of `data/annotated/` from earlier rounds; rows
     without `round` are rounds 1-3), so a round's choice reproduces after later rounds landed:
-    the rows, their ids, the titles read, and EUvsDisinfo case ids by title."""
-    import csv
-
+    the rows, their ids, and the EUvsDisinfo titles read."""
     pool = [row for name in ("ptc.jsonl", "euvsdisinfo.jsonl")
             for row in map(json.loads, (REPO / "data/annotated" / name).open(encoding="utf-8"))
             if row.get("round", 3) < round_number]
+    return pool, {r["id"] for r in pool}, {r["text"] for r in pool if r["source"] == "euvsdisinfo"}
+
+
+def _unread_titles(have_titles: set[str], months, split: str, why: str) -> list[dict]:
+    """EUvsDisinfo titles dated in `months` (a test on "YYYY-MM") that nobody has read yet."""
+    import csv
+
+    from framescope.train.default_data import euvsdisinfo_examples
+
     ids = {}
     with (REPO / "data/raw/euvsdisinfo/cases_2015-01_2020-06.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             ids.setdefault(" ".join(row["title"].split()), row["id"])
-    return (pool, {r["id"] for r in pool},
-            {r["text"] for r in pool if r["source"] == "euvsdisinfo"}, ids)
-
-
-def round_four(ptc: Path, model_path: str) -> list[dict]:
-    """Round 4 (session 4), drawn once the retrained model (run 3) showed its errors on dev:
-    every EUvsDisinfo train title not read yet (so no training title relies on its weak labels
-    any more: a third of the random titles read so far differed from them), and from the PTC
-    train articles the 900 unread sentences the run-3 model scores highest relative to its
-    thresholds (where real positives and hard negatives are) plus 300 drawn at random.
-    A model only chooses which sentences are read; readers see no scores."""
-    from framescope import load_model, score_sentences, split_sentences
-    from framescope.train.default_data import euvsdisinfo_examples
-
-
-    pool, have, have_titles, ids = _read_before(4)
-    rows = [{"id": f"euvs-{ids[e.text]}", "source": "euvsdisinfo", "doc_id": ids[e.text],
+    return [{"id": f"euvs-{ids[e.text]}", "source": "euvsdisinfo", "doc_id": ids[e.text],
              "start": 0, "end": len(e.text), "text": e.text, "context": "", "title": "",
-             "split": "train", "selected_by": "all_remaining_train_titles",
-             "weak_labels": e.labels, "date": e.extra["date"]}
+             "split": split, "selected_by": why, "weak_labels": e.labels, "date": e.extra["date"]}
             for e in euvsdisinfo_examples()
-            if e.extra["date"][:7] < "2020-03" and e.text not in have_titles]
+            if months(e.extra["date"][:7]) and e.text not in have_titles]
 
-    articles = {p.stem.replace("article", ""): p.read_text("utf-8")
-                for p in sorted((ptc / "train-articles").glob("article*.txt"))}
+
+def _unread_ptc_train(ptc: Path, pool: list[dict], have: set[str]) -> list[dict]:
+    """Every sentence of the PTC train articles not read yet, with its context, in order."""
+    from framescope import split_sentences
+    from framescope.train.real_text import ptc_articles
+
+    articles = ptc_articles(ptc)
     held_out = {r["doc_id"] for r in pool if r["source"] == "ptc" and r["split"] != "train"}
-    train_ids = set(articles) - held_out
     read_spans = {(r["doc_id"], r["start"], r["end"]) for r in pool if r["source"] == "ptc"}
-    model = load_model(model_path)
     unread = []
-    for doc_id in sorted(train_ids):
+    for doc_id in sorted(set(articles) - held_out):
         text = articles[doc_id]
         sentences = split_sentences(text)
         title = text[sentences[0][0]:sentences[0][1]] if sentences else ""
@@ -233,9 +226,28 @@ def round_four(ptc: Path, model_path: str) -> list[dict]:
                                "start": a, "end": b, "text": text[a:b],
                                "context": text[sentences[n - 1][0]:sentences[n - 1][1]] if n else "",
                                "title": title, "split": "train", "flagged_by_v1": False})
+    return unread
+
+
+def round_four(ptc: Path, model_path: str) -> list[dict]:
+    """Round 4 (session 4), drawn once the retrained model (run 3) showed its errors on dev:
+    every EUvsDisinfo train title not read yet (so no training title relies on its weak labels
+    any more: a third of the random titles read so far differed from them), and from the PTC
+    train articles the 900 unread sentences the run-3 model scores highest relative to its
+    thresholds (where real positives and hard negatives are) plus 300 drawn at random.
+    A model only chooses which sentences are read; readers see no scores."""
+    from framescope import load_model, score_sentences
+
+    pool, have, have_titles = _read_before(4)
+    rows = _unread_titles(have_titles, lambda month: month < "2020-03", "train",
+                          "all_remaining_train_titles")
+    unread = _unread_ptc_train(ptc, pool, have)
+    model = load_model(model_path)
     scores = score_sentences([r["text"] for r in unread], model)
+
     def ratio(sentence_scores):
         return max(s.scores[l] / model.thresholds[l] for s in sentence_scores for l in s.scores)
+
     ranked = sorted(range(len(unread)), key=lambda i: (-ratio(scores[i]), unread[i]["id"]))
     top = set(ranked[:900])
     rest = sorted(set(range(len(unread))) - top)
@@ -251,34 +263,11 @@ def round_five(ptc: Path) -> list[dict]:
     whole and no sentence there is left out by a model's choice), and every EUvsDisinfo title of
     2020-03/04 not read yet, for **dev** (more dev positives for early stopping and thresholds).
     Titles of 2020-05/06 (the test months) stay unread."""
-    from framescope import split_sentences
-    from framescope.train.default_data import euvsdisinfo_examples
-
-
-    pool, have, have_titles, ids = _read_before(5)
-    rows = [{"id": f"euvs-{ids[e.text]}", "source": "euvsdisinfo", "doc_id": ids[e.text],
-             "start": 0, "end": len(e.text), "text": e.text, "context": "", "title": "",
-             "split": "dev", "selected_by": "all_remaining_2020_03_04_titles",
-             "weak_labels": e.labels, "date": e.extra["date"]}
-            for e in euvsdisinfo_examples()
-            if "2020-03" <= e.extra["date"][:7] < "2020-05" and e.text not in have_titles]
-    articles = {p.stem.replace("article", ""): p.read_text("utf-8")
-                for p in sorted((ptc / "train-articles").glob("article*.txt"))}
-    held_out = {r["doc_id"] for r in pool if r["source"] == "ptc" and r["split"] != "train"}
-    read_spans = {(r["doc_id"], r["start"], r["end"]) for r in pool if r["source"] == "ptc"}
-    for doc_id in sorted(set(articles) - held_out):
-        text = articles[doc_id]
-        sentences = split_sentences(text)
-        title = text[sentences[0][0]:sentences[0][1]] if sentences else ""
-        for n, (a, b) in enumerate(sentences):
-            if f"ptc-{doc_id}-{n:04d}" in have or (doc_id, a, b) in read_spans:
-                continue
-            rows.append({"id": f"ptc-{doc_id}-{n:04d}", "source": "ptc", "doc_id": doc_id,
-                         "start": a, "end": b, "text": text[a:b],
-                         "context": text[sentences[n - 1][0]:sentences[n - 1][1]] if n else "",
-                         "title": title, "split": "train", "flagged_by_v1": False,
-                         "selected_by": "all_remaining_train_sentences"})
-    return rows
+    pool, have, have_titles = _read_before(5)
+    rows = _unread_titles(have_titles, lambda month: "2020-03" <= month < "2020-05", "dev",
+                          "all_remaining_2020_03_04_titles")
+    return rows + [{**row, "selected_by": "all_remaining_train_sentences"}
+                   for row in _unread_ptc_train(ptc, pool, have)]
 
 
 def write_round(rows: list[dict], out: Path, number: int, first_batch: int, seed: int) -> None:
@@ -348,11 +337,11 @@ def main() -> None:
     parser.add_argument("--round-four-model", default=None,
                         help="the run-3 default model (commit fe75b27), which chose round 4")
     parser.add_argument("--round-five", action="store_true",
-                        help="round 5")
+                        help="round 5: every PTC train sentence and 2020-03/04 title still unread")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.round_four_model:
-        write_round_four(args)
+        write_round(round_four(args.ptc, args.round_four_model), args.out, 4, 40, 2042)
         return
     if args.round_five:
         write_round(round_five(args.ptc), args.out, 5, 60, 2052)
@@ -377,11 +366,6 @@ def main() -> None:
             with (args.out / f"batch_{(number or 28 + k):02d}.jsonl").open("w", encoding="utf-8") as f:
                 for row in part:
                     f.write(json.dumps({"id": row["id"], "text": row["text"]}, ensure_ascii=False) + "\n")
-
-
-def write_round_four(args) -> None:
-    write_round(round_four(args.ptc, args.round_four_model), args.out, 4, 40, 2042)
-
 
 
 if __name__ == "__main__":
