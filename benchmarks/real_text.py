@@ -70,13 +70,18 @@ def _ptc_flagged_share(model, ptc: str) -> dict:
             flags[split]["right"] += labels is not None and span.label in labels
     for counts in flags.values():
         counts["precision"] = round(counts["right"] / counts["flags"], 4) if counts["flags"] else None
-    checked = [c for split, c in flags.items() if split != "not read"]
-    right, total = sum(c["right"] for c in checked), sum(c["flags"] for c in checked)
+    right, total = _checked_flags(flags)
     return {"articles": len(articles), "sentences": sentences, "sentences_flagged": flagged,
             "share_flagged": round(flagged / sentences, 4),
             "flag_precision": round(right / total, 4) if total else None,
             "flags_by_split": flags,
             "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _checked_flags(flags_by_split: dict) -> tuple[int, int]:
+    """(right, total) over the flags on sentences that were read."""
+    checked = [c for split, c in flags_by_split.items() if split != "not read"]
+    return sum(c["right"] for c in checked), sum(c["flags"] for c in checked)
 
 
 def main() -> None:
@@ -127,8 +132,7 @@ def _before_after(before: dict, after: dict) -> list[str]:
                          f"{r['ptc_all_articles']['sentences']:,} "
                          f"({r['ptc_all_articles']['share_flagged']:.1%})")
     ptc_precision = lambda r: (f"{r['ptc_all_articles']['flag_precision']:.3f} "
-                               f"({sum(c['right'] for c in r['ptc_all_articles']['flags_by_split'].values())}"
-                               f" of {sum(c['flags'] for c in r['ptc_all_articles']['flags_by_split'].values())})")
+                               "({} of {})".format(*_checked_flags(r["ptc_all_articles"]["flags_by_split"])))
     return ["", "Before and after, same test split and command (`--model` the previous default "
             "model, then this one):", "",
             "| | previous default model | this model |", "|---|---:|---:|",
