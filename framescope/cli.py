@@ -198,6 +198,9 @@ def _add_train(commands) -> None:
     p.add_argument("--dev", required=True, help="dev file: early stopping and thresholds")
     p.add_argument("--taxonomy", default=str(DEFAULT_TAXONOMY), help="taxonomy file: the labels and their definitions")
     p.add_argument("--base", default="minilm", help="packaged encoder name or local HF folder")
+    p.add_argument("--init-from", metavar="MODEL",
+                   help="framescope model folder to continue training from (e.g. models/default): "
+                   "its encoder, and its head when the labels match; --base is then ignored")
     p.add_argument("--out", required=True, help="model folder to write (replaced if it exists)")
     p.add_argument("--test", action="append", default=[],
                    help="held-out labelled file to report in the model card (repeatable)")
@@ -225,7 +228,7 @@ def _run_train(args) -> int:
 
     overrides = {k: getattr(args, k) for k in ("epochs", "learning_rate", "batch_size",
                                                "max_length", "seed", "threads", "threshold_beta",
-                                               "threshold_strategy")
+                                               "threshold_strategy", "init_from")
                  if getattr(args, k) is not None}
     training_args = TrainingArguments(base=args.base, **overrides)
     taxonomy = Taxonomy.load(args.taxonomy)

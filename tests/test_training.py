@@ -157,3 +157,29 @@ def test_cli_train_reports_bad_data_without_a_traceback(tmp_path, capsys):
     code = main(["train", "--data", str(bad), "--dev", str(bad), "--out", str(tmp_path / "m")])
     assert code == 2
     assert "bad.jsonl:line 1: unknown label(s) not_a_label" in capsys.readouterr().err
+
+
+def test_training_can_continue_from_a_trained_model(trained, tiny_encoder_dir):
+    """`init_from` starts from a saved model (e.g. models/default) instead of a bare encoder:
+    with a learning rate of almost nothing, the result scores as the model it started from."""
+    _, model, out = trained
+    args = tiny_arguments(tiny_encoder_dir)
+    args.init_from, args.epochs, args.learning_rate = str(out), 1, 1e-12
+    continued = FramingTrainer(args).fit(examples(), examples(1), TAXONOMY)
+    texts = COUP + LAB + NONE
+    assert np.allclose(continued.predict_proba(texts), model.predict_proba(texts), atol=2e-3)
+
+
+def test_continuing_with_other_labels_keeps_the_encoder_and_starts_a_new_head(trained,
+                                                                               tiny_encoder_dir):
+    _, model, out = trained
+    other = Taxonomy.from_dict({"labels": [
+        {"name": "coup", "definition": "A change of power is presented as a coup."}]})
+    args = tiny_arguments(tiny_encoder_dir)
+    args.init_from, args.epochs, args.learning_rate = str(out), 1, 1e-12
+    only_coup = [Example(e.text, [l for l in e.labels if l == "coup"]) for e in examples()]
+    continued = FramingTrainer(args).fit(only_coup, only_coup[:12], other)
+    assert continued.labels == ["coup"] and continued.head.out_features == 1
+    start = model.encoder.state_dict()
+    assert all(np.allclose(start[k].float().numpy(), v.float().numpy(), atol=2e-3)
+               for k, v in continued.encoder.state_dict().items())

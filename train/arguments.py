@@ -39,6 +39,9 @@ class TrainingArguments:
     """Hyper-parameters of `FramingTrainer`. The defaults are the shipped model's."""
 
     base: str = "minilm"
+    # A framescope model folder to start from instead of a bare encoder (its encoder, and its
+    # head when the labels match): adapts e.g. models/default to newly reviewed sentences.
+    init_from: str | None = None
     epochs: int = 8
     learning_rate: float = 8e-5
     batch_size: int = 32

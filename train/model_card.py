@@ -70,11 +70,15 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         "",
         "## Training",
         "",
-        f"- Base encoder: `{args['base']}`; mean pooling, linear head, sigmoid per label, "
+        (f"- Continued from the trained model `{args['init_from']}` (its encoder, and its head "
+         "where the labels match)" if args.get("init_from") else
+         f"- Base encoder: `{args['base']}`")
+        + "; mean pooling, linear head, sigmoid per label, "
         f"BCE with per-label positive weights (capped at {args['max_pos_weight']}).",
         f"- {args['epochs']} epochs at most, learning rate {args['learning_rate']}, batch "
         f"{args['batch_size']}, max length {args['max_length']} tokens, seed {args['seed']}; "
-        f"early stopping on dev macro-F1 (patience {args['early_stopping_patience']}).",
+        f"early stopping on dev {args.get('early_stopping_metric', 'macro_f1').replace('_', '-')} "
+        f"at 0.5 (patience {args['early_stopping_patience']}).",
         f"- Epochs run: {report.get('epochs_run')}, best epoch: {report.get('best_epoch')}; "
         f"training time {report.get('training_seconds')} s on {versions.get('machine', versions.get('platform'))}.",
         f"- Training examples: {report.get('train_examples')}, dev examples: "

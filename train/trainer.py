@@ -27,7 +27,7 @@ from datasets import Dataset
 from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
 from transformers import TrainingArguments as HFTrainingArguments
 
-from framescope.inference.modeling import FramingModel, normalise_for_model
+from framescope.inference.modeling import FramingModel, ModelSettings, normalise_for_model
 from framescope.inference.taxonomy import Taxonomy
 
 from .arguments import TrainingArguments, resolve_base
@@ -52,9 +52,12 @@ class FramingTrainer:
             torch.set_num_threads(args.threads)
         set_seed(args.seed)
         labels = taxonomy.names
-        model = FramingModel.from_encoder(
-            base_dir or resolve_base(args.base), taxonomy, max_length=args.inference_max_length
-        )
+        if args.init_from:
+            model = self._warm_start(args.init_from, taxonomy)
+        else:
+            model = FramingModel.from_encoder(
+                base_dir or resolve_base(args.base), taxonomy, max_length=args.inference_max_length
+            )
         y_train, y_dev = label_matrix(train, labels), label_matrix(dev, labels)
         positives = y_train.sum(axis=0)
         pos_weight = np.sqrt((len(train) - positives) / np.maximum(positives, 1.0))
@@ -106,6 +109,19 @@ class FramingTrainer:
             "thresholds": model.thresholds,
         }
         return model
+
+    def _warm_start(self, path: str | Path, taxonomy: Taxonomy) -> FramingModel:
+        """A trained framing model to continue from: encoder and head when its labels are the
+        taxonomy's (same order), the encoder alone (with a new head) when they differ."""
+        start = FramingModel.from_pretrained(path)
+        start.settings.thresholds = {}
+        start.settings.max_length = self.args.inference_max_length
+        if start.labels == taxonomy.names:
+            start.taxonomy = taxonomy
+            return start
+        return FramingModel(start.encoder, start.tokenizer,
+                            ModelSettings(labels=taxonomy.names,
+                                          max_length=self.args.inference_max_length), taxonomy)
 
     def save(self, model: FramingModel, out_dir: str | Path, data_files: dict | None = None,
              extra_reports: dict | None = None) -> None:
