@@ -90,8 +90,9 @@ def main() -> None:
     parser.add_argument("--model", default=str(REPO / "models" / "default"))
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", help="write the full report here")
-    parser.add_argument("--before", help="a earlier run's --json report (e.g. the previous "
-                        "default model's) to show beside this one in the README")
+    parser.add_argument("--before", action="append", default=[], metavar="NAME=JSON",
+                        help="an earlier model's --json report, shown beside this one in the "
+                        "README under NAME (repeatable, oldest first)")
     parser.add_argument("--write-readme", action="store_true",
                         help="put the summary table into README.md (real-text block)")
     args = parser.parse_args()
@@ -120,25 +121,34 @@ def main() -> None:
     if args.write_readme:
         from benchmarks.readme_block import write_readme_block
 
-        before = json.loads(Path(args.before).read_text("utf-8")) if args.before else None
-        write_readme_block("real-text", readme_lines(report, before))
+        write_readme_block("real-text", readme_lines(report, _earlier_reports(args.before)))
 
 
-def _before_after(before: dict, after: dict) -> list[str]:
+def _earlier_reports(options: list[str]) -> dict[str, dict]:
+    """`NAME=PATH` (or a bare PATH, named "earlier model") -> {name: report}."""
+    reports = {}
+    for option in options:
+        name, _, path = option.rpartition("=") if "=" in option else ("earlier model", "", option)
+        reports[name] = json.loads(Path(path).read_text("utf-8"))
+    return reports
+
+
+def _before_after(before: dict[str, dict], after: dict) -> list[str]:
     def row(name, get):
-        return f"| {name} | {get(before)} | **{get(after)}** |"
+        return f"| {name} | " + " | ".join(get(r) for r in before.values()) + f" | **{get(after)}** |"
 
     ptc_all = lambda r: (f"{r['ptc_all_articles']['sentences_flagged']:,} of "
                          f"{r['ptc_all_articles']['sentences']:,} "
                          f"({r['ptc_all_articles']['share_flagged']:.1%})")
     ptc_precision = lambda r: (f"{r['ptc_all_articles']['flag_precision']:.3f} "
                                "({} of {})".format(*_checked_flags(r["ptc_all_articles"]["flags_by_split"])))
-    return ["", "Before and after, same test split and command (`--model` the previous default "
-            "model, then this one):", "",
-            "| | previous default model | this model |", "|---|---:|---:|",
+    return ["", "Before and after, same test split and command (`--model` each earlier model, "
+            "then this one):", "",
+            "| | " + " | ".join(before) + " | this model |",
+            "|---|" + "---:|" * (len(before) + 1),
             row("all PTC articles (371): sentences flagged", ptc_all),
             row("all PTC articles: precision of those flags (every sentence read; train "
-                "articles in-sample for this model)", ptc_precision),
+                "articles in-sample for models trained on them)", ptc_precision),
             row("PTC test articles: sentences flagged",
                 lambda r: f"{r['by_source']['ptc']['model']['share_flagged']:.1%}"),
             row("PTC test articles: precision of flags (every sentence read)",
@@ -148,7 +158,7 @@ def _before_after(before: dict, after: dict) -> list[str]:
                 lambda r: f"{r['all']['model']['flag_precision']:.3f}")]
 
 
-def readme_lines(report: dict, before: dict | None = None) -> list[str]:
+def readme_lines(report: dict, before: dict[str, dict] | None = None) -> list[str]:
     rows = [("real-text test, all", report["all"]),
             ("PTC test articles (60, US/UK news)", report["by_source"]["ptc"]),
             ("EUvsDisinfo titles, May-June 2020", report["by_source"]["euvsdisinfo"])]
@@ -174,7 +184,7 @@ def readme_lines(report: dict, before: dict | None = None) -> list[str]:
                              f"in the {k} articles" for k in ("test", "dev", "train")
                              if by_split[k]["flags"])
                  + " (the train articles are in the model's training data).")
-    if before is not None:
+    if before:
         lines += _before_after(before, report)
     return lines
 
