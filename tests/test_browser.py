@@ -116,7 +116,13 @@ def test_review_page_accepts_changes_clears_and_saves(browser, tmp_path):
     assert saved[2]["status"] == "pending" and saved[2]["labels"] is None
     assert browser.find_element(By.ID, "progress").text == "2 of 3 reviewed"
 
-    browser.refresh()
-    again = [json.loads(line) for line in
-             browser.execute_script("return window.framescopeExport();").splitlines()]
-    assert [r["labels"] for r in again] == [r["labels"] for r in saved]
+    # A reload keeps the work. Chromium hands local-storage writes to its storage service
+    # asynchronously, and under load a reload once read the store before the last writes had
+    # arrived: reload until they show, for up to 20 s (lost work still fails the test).
+    def labels_after_reload(b):
+        b.refresh()
+        return [json.loads(line)["labels"] for line in
+                b.execute_script("return window.framescopeExport();").splitlines()]
+
+    expected = [r["labels"] for r in saved]
+    WebDriverWait(browser, 20, poll_frequency=1).until(lambda b: labels_after_reload(b) == expected)
