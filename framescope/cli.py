@@ -192,12 +192,12 @@ def _run_predict(args) -> int:
 # -- train ----------------------------------------------------------------------------------
 
 def _add_train(commands) -> None:
-    from_defaults = "(default: the shipped model's setting)"
+    from_defaults = "(default: TrainingArguments in framescope/train/arguments.py)"
     p = _command(commands, "train", "fine-tune a framing model on labelled sentences")
     p.add_argument("--data", required=True, help="training file (.jsonl, .csv or .yaml)")
     p.add_argument("--dev", required=True, help="dev file: early stopping and thresholds")
     p.add_argument("--taxonomy", default=str(DEFAULT_TAXONOMY), help="taxonomy file: the labels and their definitions")
-    p.add_argument("--base", default="minilm", help="packaged encoder name or local HF folder")
+    p.add_argument("--base", help="packaged encoder name or local HF folder (default: minilm)")
     p.add_argument("--init-from", metavar="MODEL",
                    help="framescope model folder to continue training from (e.g. models/default): "
                    "its encoder, and its head when the labels match; --base is then ignored")
@@ -230,7 +230,10 @@ def _run_train(args) -> int:
                                                "max_length", "seed", "threads", "threshold_beta",
                                                "threshold_strategy", "init_from")
                  if getattr(args, k) is not None}
-    training_args = TrainingArguments(base=args.base, **overrides)
+    if args.base and args.init_from:
+        raise ValueError("give --base or --init-from, not both (a model to continue brings "
+                         "its own encoder)")
+    training_args = TrainingArguments(base=args.base or "minilm", **overrides)
     taxonomy = Taxonomy.load(args.taxonomy)
     train_examples = read_examples(args.data, taxonomy)
     dev_examples = read_examples(args.dev, taxonomy)

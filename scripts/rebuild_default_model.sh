@@ -13,17 +13,24 @@
 #      sentences with a framing at 12; about 5 minutes), one threshold calibrated again on
 #      today's dev split.
 # Seeds are fixed; on another CPU the weights can differ in the last bits (oneDNN kernels).
+# Both stages rewrite data/build/default (stage 1 in its own worktree, stage 2 in this one).
 #
 # The shipped model was made by stage 2 alone, from run 3 as committed (models/default at
 # commit 269adc9). To do the same and skip the 27 minutes of stage 1:
 #   git worktree add --detach /tmp/framescope-269adc9 269adc9
 #   RUN3=/tmp/framescope-269adc9/models/default scripts/rebuild_default_model.sh PTC_FOLDER
+#   git worktree remove /tmp/framescope-269adc9
 set -euo pipefail
 PTC=$(realpath "${1:?usage: scripts/rebuild_default_model.sh PTC_FOLDER [OUT_FOLDER]}")
-OUT=$(realpath -m "${2:-models/default}")
-REPO=$(git rev-parse --show-toplevel)
-PYTHON=${PYTHON:-$REPO/.venv/bin/python}
+REPO=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+OUT=$(realpath -m "${2:-$REPO/models/default}")
+PYTHON=$(realpath -s "${PYTHON:-$REPO/.venv/bin/python}")  # -s: a venv python is a symlink
 FRAMESCOPE=$(dirname "$PYTHON")/framescope
+[ -x "$FRAMESCOPE" ] || { echo "no framescope command beside $PYTHON: set PYTHON to the venv's python" >&2; exit 2; }
+if [ -n "${RUN3:-}" ]; then
+  RUN3=$(realpath "$RUN3")
+  [ "$RUN3" != "$OUT" ] || { echo "RUN3 and the output folder are the same ($OUT): continue from a copy" >&2; exit 2; }
+fi
 WORK=$(mktemp -d)
 cleanup() { git -C "$REPO" worktree remove --force "$WORK/run3-code" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -35,7 +42,9 @@ else
   git -C "$REPO" worktree add --quiet --detach "$WORK/run3-code" fe75b27
   "$PYTHON" -m venv "$WORK/venv"
   site() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'; }
-  site "$PYTHON" > "$(site "$WORK/venv/bin/python")/borrowed-dependencies.pth"
+  VENV_SITE=$(site "$WORK/venv/bin/python")
+  site "$PYTHON" > "$VENV_SITE/borrowed-dependencies.pth"
+  # The build backend (setuptools) comes from the package registry, as at install time.
   "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
       -e "$WORK/run3-code"
   (
@@ -47,9 +56,6 @@ else
   RUN3=$WORK/run3
 fi
 
-if [ "$(realpath -m "$RUN3")" = "$OUT" ]; then
-  echo "RUN3 and the output folder are the same ($OUT): continue from a copy" >&2; exit 2
-fi
 echo "== stage 2: run 3 continued on today's data"
 cd "$REPO"
 "$FRAMESCOPE" data --ptc "$PTC" --out data/build/default

@@ -183,3 +183,22 @@ def test_continuing_with_other_labels_keeps_the_encoder_and_starts_a_new_head(tr
     start = model.encoder.state_dict()
     assert all(np.allclose(start[k].float().numpy(), v.float().numpy(), atol=2e-3)
                for k, v in continued.encoder.state_dict().items())
+
+
+def test_cli_continues_a_model_and_the_card_says_from_which(trained, tmp_path, capsys):
+    from framescope.cli import main
+
+    _, _, out = trained
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps({"text": e.text, "labels": e.labels}) + "\n"
+                            for e in examples(1)), "utf-8")
+    model_dir = tmp_path / "continued"
+    assert main(["train", "--init-from", str(out), "--data", str(data), "--dev", str(data),
+                 "--taxonomy", str(out / "taxonomy.yaml"), "--epochs", "1",
+                 "--learning-rate", "1e-12", "--out", str(model_dir)]) == 0
+    started = json.loads((model_dir / "metrics.json").read_text())["init_from"]
+    assert started["path"] == str(out) and started["head"] == "kept"
+    assert f"Continued from the trained model `{out}`" in (model_dir / "README.md").read_text()
+    assert main(["train", "--init-from", str(out), "--base", "minilm", "--data", str(data),
+                 "--dev", str(data), "--out", str(tmp_path / "x")]) == 2
+    assert "not both" in capsys.readouterr().err

@@ -36,7 +36,8 @@ def resolve_base(base: str) -> Path:
 
 @dataclass
 class TrainingArguments:
-    """Hyper-parameters of `FramingTrainer`. The defaults are the shipped model's."""
+    """Hyper-parameters of `FramingTrainer`. The defaults train from the encoder; the shipped
+    model continued run 3 with `init_from`, `epochs=1`, `learning_rate=3e-5` (README)."""
 
     base: str = "minilm"
     # A framescope model folder to start from instead of a bare encoder (its encoder, and its

@@ -45,6 +45,7 @@ def _held_out_summary(test: dict) -> list[str]:
 
 def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
     args, versions, data = run["arguments"], run["versions"], run.get("data", {})
+    default_data = str(data.get("train", "")).startswith("data/build/default/")
     dev, baseline = report.get("dev", {}), report.get("baseline_dev")
     lines = [
         f"# framescope model: {out_dir.name}",
@@ -70,8 +71,7 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         "",
         "## Training",
         "",
-        (f"- Continued from the trained model `{args['init_from']}` (its encoder, and its head "
-         "where the labels match)" if args.get("init_from") else
+        (_continued_from(report["init_from"]) if report.get("init_from") else
          f"- Base encoder: `{args['base']}`")
         + "; mean pooling, linear head, sigmoid per label, "
         f"BCE with per-label positive weights (capped at {args['max_pos_weight']}).",
@@ -125,22 +125,16 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
     lines += [
         "## Limitations",
         "",
-        "- A model is as good as its labels. The default model's real sentences were labelled by "
-        "reading against `data/annotation_guide.md`, by LLM reader agents following that one "
-        "guide (data/README.md gives their agreement with a second, blind reader); dev and test "
-        "are thin for several labels: read the support column before trusting a per-label figure.",
+        *(_DEFAULT_DATA_LABELS if default_data else [
+            "- A model is as good as its labels: read the support column before trusting a "
+            "per-label figure, and a sample of spans before trusting counts."]),
         "- One sentence at a time: a framing built across sentences is seen only where one "
         "sentence carries it.",
         "- A reported framing (\"the minister called it a coup\") is a span like an asserted "
         "one; the model does not judge who holds it.",
         "- Factual reports of real coups, elections, laboratories or protests can still score "
         "high; check spans before counting them.",
-        "- Real news from outside state media (US and UK news and commentary in the Propaganda "
-        "Techniques Corpus) rarely carries these framings: the default model learnt from about "
-        "11,000 such sentences, read whole, of which under 200 carry one, and it finds few of "
-        "the framings there (recall and precision on the PTC test articles are in the README). "
-        "On a corpus unlike its training data, read a sample of spans before trusting counts "
-        "(`framescope sample` + `framescope review`).",
+        *(_DEFAULT_DATA_PROSE if default_data else []),
         "",
         "## Versions",
         "",
@@ -154,3 +148,26 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         "",
     ]
     (out_dir / "README.md").write_text("\n".join(lines), "utf-8")
+
+
+def _continued_from(start: dict) -> str:
+    return (f"- Continued from the trained model `{start['path']}` (model.safetensors sha256 "
+            f"`{start['sha256'][:16]}...`, itself built on `{start.get('base') or 'unknown'}`; "
+            f"head {start['head']})")
+
+
+# Limitations of models trained on `framescope data` (the default model's data).
+_DEFAULT_DATA_LABELS = [
+    "- A model is as good as its labels. The default model's real sentences were labelled by "
+    "reading against `data/annotation_guide.md`, by LLM reader agents following that one "
+    "guide (data/README.md gives their agreement with a second, blind reader); dev and test "
+    "are thin for several labels: read the support column before trusting a per-label figure.",
+]
+_DEFAULT_DATA_PROSE = [
+    "- Real news from outside state media (US and UK news and commentary in the Propaganda "
+    "Techniques Corpus) rarely carries these framings: the default model learnt from about "
+    "11,000 such sentences, read whole, of which under 200 carry one, and it finds few of "
+    "the framings there (recall and precision on the PTC test articles are in the "
+    "repository README). On a corpus unlike its training data, read a sample of spans before trusting counts "
+    "(`framescope sample` + `framescope review`).",
+]

@@ -5,13 +5,14 @@
     trainer.save(model, "models/mine")
 
 The loop itself is the `transformers` Trainer (AdamW, linear warm-up and decay, evaluation each
-epoch, early stopping on dev macro-F1, best epoch restored). Around it: class weighting for rare
+epoch, early stopping on dev micro-F1 by default, best epoch restored). Around it: class weighting for rare
 labels, per-label threshold calibration on dev, the TF-IDF baseline on the same split, and the
 files a user needs to trust the model (metrics, arguments, versions, model card).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -43,6 +44,7 @@ class FramingTrainer:
     def __init__(self, args: TrainingArguments | None = None) -> None:
         self.args = args or TrainingArguments()
         self.report: dict = {}
+        self.started_from: dict | None = None  # set when training continues a saved model
 
     def fit(self, train: list[Example], dev: list[Example], taxonomy: Taxonomy,
             base_dir: str | Path | None = None) -> FramingModel:
@@ -108,20 +110,33 @@ class FramingTrainer:
             "baseline_dev": baseline_report,
             "thresholds": model.thresholds,
         }
+        if self.started_from:
+            self.report["init_from"] = self.started_from
         return model
 
     def _warm_start(self, path: str | Path, taxonomy: Taxonomy) -> FramingModel:
         """A trained framing model to continue from: encoder and head when its labels are the
         taxonomy's (same order), the encoder alone (with a new head) when they differ."""
-        start = FramingModel.from_pretrained(path)
-        start.settings.thresholds = {}
-        start.settings.max_length = self.args.inference_max_length
-        if start.labels == taxonomy.names:
+        path = Path(path)
+        start = FramingModel.from_pretrained(path).float()
+        keep_head = start.labels == taxonomy.names
+        earlier = path / "training_args.json"
+        self.started_from = {
+            "path": str(path),
+            "sha256": hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest(),
+            "base": (json.loads(earlier.read_text("utf-8"))["arguments"].get("base")
+                     if earlier.is_file() else None),
+            "head": "kept" if keep_head else "new (other labels)",
+        }
+        if keep_head:
+            start.settings.thresholds = {}
+            start.settings.max_length = self.args.inference_max_length
             start.taxonomy = taxonomy
             return start
         return FramingModel(start.encoder, start.tokenizer,
                             ModelSettings(labels=taxonomy.names,
-                                          max_length=self.args.inference_max_length), taxonomy)
+                                          max_length=self.args.inference_max_length,
+                                          window_stride=start.settings.window_stride), taxonomy)
 
     def save(self, model: FramingModel, out_dir: str | Path, data_files: dict | None = None,
              extra_reports: dict | None = None) -> None:
