@@ -125,10 +125,12 @@ def main() -> None:
 
 
 def _earlier_reports(options: list[str]) -> dict[str, dict]:
-    """`NAME=PATH` (or a bare PATH, named "earlier model") -> {name: report}."""
+    """`NAME=PATH` (or a bare PATH, named by its file) -> {name: report}, in the given order."""
     reports = {}
     for option in options:
-        name, _, path = option.rpartition("=") if "=" in option else ("earlier model", "", option)
+        name, _, path = option.partition("=") if "=" in option else (Path(option).stem, "", option)
+        if name in reports:
+            raise SystemExit(f"--before: the name {name!r} is given twice")
         reports[name] = json.loads(Path(path).read_text("utf-8"))
     return reports
 
