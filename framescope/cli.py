@@ -200,7 +200,7 @@ def _add_train(commands) -> None:
     p.add_argument("--base", help="packaged encoder name or local HF folder (default: minilm)")
     p.add_argument("--init-from", metavar="MODEL",
                    help="framescope model folder to continue training from (e.g. models/default): "
-                   "its encoder, and its head when the labels match; --base is then ignored")
+                   "its encoder, and its head when the labels match (not with --base)")
     p.add_argument("--out", required=True, help="model folder to write (replaced if it exists)")
     p.add_argument("--test", action="append", default=[],
                    help="held-out labelled file to report in the model card (repeatable)")

@@ -75,7 +75,8 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
          f"- Base encoder: `{args['base']}`")
         + "; mean pooling, linear head, sigmoid per label, "
         f"BCE with per-label positive weights (capped at {args['max_pos_weight']}).",
-        f"- {args['epochs']} epoch{'s' if args['epochs'] != 1 else ''} at most, learning rate {args['learning_rate']}, batch "
+        f"- {args['epochs']} epoch{'s' if args['epochs'] != 1 else ''} at most, learning rate "
+        f"{args['learning_rate']}, batch "
         f"{args['batch_size']}, max length {args['max_length']} tokens, seed {args['seed']}; "
         f"early stopping on dev {args.get('early_stopping_metric', 'macro_f1').replace('_f1', '-F1')} "
         f"at 0.5 (patience {args['early_stopping_patience']}).",
@@ -168,6 +169,6 @@ _DEFAULT_DATA_PROSE = [
     "Techniques Corpus) rarely carries these framings: the default model learnt from about "
     "11,000 such sentences, read whole, of which under 200 carry one, and it finds few of "
     "the framings there (recall and precision on the PTC test articles are in the "
-    "repository README). On a corpus unlike its training data, read a sample of spans before trusting counts "
-    "(`framescope sample` + `framescope review`).",
+    "repository README). On a corpus unlike its training data, read a sample of spans before "
+    "trusting counts (`framescope sample` + `framescope review`).",
 ]

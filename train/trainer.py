@@ -5,14 +5,13 @@
     trainer.save(model, "models/mine")
 
 The loop itself is the `transformers` Trainer (AdamW, linear warm-up and decay, evaluation each
-epoch, early stopping on dev micro-F1 by default, best epoch restored). Around it: class weighting for rare
-labels, per-label threshold calibration on dev, the TF-IDF baseline on the same split, and the
+epoch, early stopping on dev micro-F1 by default, best epoch restored). Around it: class
+weighting for rare labels, threshold calibration on dev, the TF-IDF baseline on the same split, and the
 files a user needs to trust the model (metrics, arguments, versions, model card).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -28,7 +27,9 @@ from datasets import Dataset
 from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
 from transformers import TrainingArguments as HFTrainingArguments
 
-from framescope.inference.modeling import FramingModel, ModelSettings, normalise_for_model
+from framescope.inference.guards import fingerprint
+from framescope.inference.modeling import (MODEL_FILE, FramingModel, ModelSettings,
+                                               normalise_for_model)
 from framescope.inference.taxonomy import Taxonomy
 
 from .arguments import TrainingArguments, resolve_base
@@ -44,7 +45,6 @@ class FramingTrainer:
     def __init__(self, args: TrainingArguments | None = None) -> None:
         self.args = args or TrainingArguments()
         self.report: dict = {}
-        self.started_from: dict | None = None  # set when training continues a saved model
 
     def fit(self, train: list[Example], dev: list[Example], taxonomy: Taxonomy,
             base_dir: str | Path | None = None) -> FramingModel:
@@ -54,8 +54,9 @@ class FramingTrainer:
             torch.set_num_threads(args.threads)
         set_seed(args.seed)
         labels = taxonomy.names
+        started_from = None
         if args.init_from:
-            model = self._warm_start(args.init_from, taxonomy)
+            model, started_from = self._warm_start(args.init_from, taxonomy)
         else:
             model = FramingModel.from_encoder(
                 base_dir or resolve_base(args.base), taxonomy, max_length=args.inference_max_length
@@ -110,20 +111,21 @@ class FramingTrainer:
             "baseline_dev": baseline_report,
             "thresholds": model.thresholds,
         }
-        if self.started_from:
-            self.report["init_from"] = self.started_from
+        if started_from:
+            self.report["init_from"] = started_from
         return model
 
-    def _warm_start(self, path: str | Path, taxonomy: Taxonomy) -> FramingModel:
+    def _warm_start(self, path: str | Path, taxonomy: Taxonomy) -> tuple[FramingModel, dict]:
         """A trained framing model to continue from: encoder and head when its labels are the
-        taxonomy's (same order), the encoder alone (with a new head) when they differ."""
+        taxonomy's (same order), the encoder alone (with a new head) when they differ; and a
+        record of which model it was, for the metrics and the card."""
         path = Path(path)
         start = FramingModel.from_pretrained(path).float()
         keep_head = start.labels == taxonomy.names
         earlier = path / "training_args.json"
-        self.started_from = {
+        started_from = {
             "path": str(path),
-            "sha256": hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest(),
+            "sha256": fingerprint(path / MODEL_FILE)["sha256"],
             "base": (json.loads(earlier.read_text("utf-8"))["arguments"].get("base")
                      if earlier.is_file() else None),
             "head": "kept" if keep_head else "new (other labels)",
@@ -132,11 +134,10 @@ class FramingTrainer:
             start.settings.thresholds = {}
             start.settings.max_length = self.args.inference_max_length
             start.taxonomy = taxonomy
-            return start
-        return FramingModel(start.encoder, start.tokenizer,
-                            ModelSettings(labels=taxonomy.names,
-                                          max_length=self.args.inference_max_length,
-                                          window_stride=start.settings.window_stride), taxonomy)
+            return start, started_from
+        settings = ModelSettings(labels=taxonomy.names, max_length=self.args.inference_max_length,
+                                 window_stride=start.settings.window_stride)
+        return FramingModel(start.encoder, start.tokenizer, settings, taxonomy), started_from
 
     def save(self, model: FramingModel, out_dir: str | Path, data_files: dict | None = None,
              extra_reports: dict | None = None) -> None:
