@@ -181,7 +181,8 @@ def build_default_data(out_dir: str | Path, ptc: str | Path | None = None) -> di
     summary = {
         "ptc": str(ptc) if ptc is not None else None,
         "weights": {"weak_euvsdisinfo": WEAK_WEIGHT, "curated": CURATED_WEIGHT,
-                    "reviewed": REVIEWED_WEIGHT, "reviewed_ptc_with_a_framing": READ_PTC_FRAMING_WEIGHT},
+                    "reviewed": REVIEWED_WEIGHT,
+                    "reviewed_ptc_with_a_framing": READ_PTC_FRAMING_WEIGHT},
         "weak_titles_replaced_by_reviewed": replaced,
         "train_examples_dropped_as_near_duplicates_of_dev_or_test": dropped,
         "dev_sentences_dropped_as_copies_of_test": len(by_split["dev"]) - len(dev),

@@ -6,8 +6,8 @@
 
 The loop itself is the `transformers` Trainer (AdamW, linear warm-up and decay, evaluation each
 epoch, early stopping on dev micro-F1 by default, best epoch restored). Around it: class
-weighting for rare labels, threshold calibration on dev, the TF-IDF baseline on the same split, and the
-files a user needs to trust the model (metrics, arguments, versions, model card).
+weighting for rare labels, threshold calibration on dev, the TF-IDF baseline on the same split,
+and the files a user needs to trust the model (metrics, arguments, versions, model card).
 """
 
 from __future__ import annotations
@@ -130,14 +130,12 @@ class FramingTrainer:
                      if earlier.is_file() else None),
             "head": "kept" if keep_head else "new (other labels)",
         }
-        if keep_head:
-            start.settings.thresholds = {}
-            start.settings.max_length = self.args.inference_max_length
-            start.taxonomy = taxonomy
-            return start, started_from
         settings = ModelSettings(labels=taxonomy.names, max_length=self.args.inference_max_length,
                                  window_stride=start.settings.window_stride)
-        return FramingModel(start.encoder, start.tokenizer, settings, taxonomy), started_from
+        model = FramingModel(start.encoder, start.tokenizer, settings, taxonomy)
+        if keep_head:
+            model.head.load_state_dict(start.head.state_dict())
+        return model, started_from
 
     def save(self, model: FramingModel, out_dir: str | Path, data_files: dict | None = None,
              extra_reports: dict | None = None) -> None:
