@@ -201,6 +201,11 @@ def _add_train(commands) -> None:
     p.add_argument("--init-from", metavar="MODEL",
                    help="framescope model folder to continue training from (e.g. models/default): "
                    "its encoder, and its head when the labels match (not with --base)")
+    p.add_argument("--teacher", metavar="MODEL",
+                   help="trained framescope model with the same labels whose scores are mixed "
+                   "into the training targets (distils a larger model into this one)")
+    p.add_argument("--teacher-weight", type=float, metavar="W",
+                   help="share of the teacher's scores in the targets, in [0, 1] " + from_defaults)
     p.add_argument("--out", required=True, help="model folder to write (replaced if it exists)")
     p.add_argument("--test", action="append", default=[],
                    help="held-out labelled file to report in the model card (repeatable)")
@@ -228,7 +233,8 @@ def _run_train(args) -> int:
 
     overrides = {k: getattr(args, k) for k in ("epochs", "learning_rate", "batch_size",
                                                "max_length", "seed", "threads", "threshold_beta",
-                                               "threshold_strategy", "init_from")
+                                               "threshold_strategy", "init_from", "teacher",
+                                               "teacher_weight")
                  if getattr(args, k) is not None}
     if args.base and args.init_from:
         raise ValueError("give --base or --init-from, not both (a model to continue brings "

@@ -202,3 +202,50 @@ def test_cli_continues_a_model_and_the_card_says_from_which(trained, tmp_path, c
     assert main(["train", "--init-from", str(out), "--base", "minilm", "--data", str(data),
                  "--dev", str(data), "--out", str(tmp_path / "x")]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_a_student_learns_what_its_teacher_knows(trained, tiny_encoder_dir):
+    """Distillation: with the coup labels removed and the targets taken from the teacher
+    alone (`teacher_weight=1`), the student still separates coup sentences from neutral ones."""
+    _, _, teacher_dir = trained
+    args = tiny_arguments(tiny_encoder_dir)
+    args.teacher, args.teacher_weight = str(teacher_dir), 1.0
+    args.max_pos_weight = 1.0  # positive weights would lift every soft target's level
+    trainer = FramingTrainer(args)
+    no_coup = [Example(e.text, [l for l in e.labels if l != "coup"]) for e in examples()]
+    student = trainer.fit(no_coup, examples(1), TAXONOMY)
+    texts, j = COUP + LAB + NONE, student.labels.index("coup")
+    coup = student.predict_proba(texts)[:, j]
+    assert coup[:len(COUP)].min() > coup[len(COUP):].max()
+    assert np.abs(coup - load_model(teacher_dir).predict_proba(texts)[:, j]).max() < 0.1
+    assert trainer.report["teacher"]["path"] == str(teacher_dir)
+    assert trainer.report["teacher"]["weight"] == 1.0
+
+
+def test_cli_distils_from_a_teacher_with_the_same_labels_only(trained, tmp_path, capsys):
+    from framescope.cli import main
+
+    _, _, teacher_dir = trained
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps({"text": e.text, "labels": e.labels}) + "\n"
+                            for e in examples(1)), "utf-8")
+    student = tmp_path / "student"
+    assert main(["train", "--init-from", str(teacher_dir), "--teacher", str(teacher_dir),
+                 "--teacher-weight", "0.3", "--data", str(data), "--dev", str(data),
+                 "--taxonomy", str(teacher_dir / "taxonomy.yaml"), "--epochs", "1",
+                 "--learning-rate", "1e-12", "--out", str(student)]) == 0
+    card = (student / "README.md").read_text()
+    assert f"Distilled from the teacher `{teacher_dir}`" in card
+    assert "0.7 x its labels + 0.3 x the teacher's scores" in card
+
+    other = tmp_path / "other.yaml"
+    other.write_text("labels:\n  - name: coup\n    definition: A change of power is called a coup.\n")
+    coup_only = tmp_path / "coup.jsonl"
+    coup_only.write_text("".join(json.dumps({"text": t, "labels": ["coup"]}) + "\n"
+                                 for t in COUP), "utf-8")
+    assert main(["train", "--init-from", str(teacher_dir), "--teacher", str(teacher_dir),
+                 "--data", str(coup_only), "--dev", str(coup_only), "--taxonomy", str(other),
+                 "--epochs", "1", "--out", str(tmp_path / "y")]) == 2
+    assert "has the labels" in capsys.readouterr().err
+    assert main(["train", "--teacher-weight", "1.5", "--data", str(data), "--dev", str(data),
+                 "--out", str(tmp_path / "z")]) == 2

@@ -43,6 +43,10 @@ class TrainingArguments:
     # A framescope model folder to start from instead of a bare encoder (its encoder, and its
     # head when the labels match): adapts e.g. models/default to newly reviewed sentences.
     init_from: str | None = None
+    # A trained framescope model (same labels) whose scores become part of the training targets:
+    # distils a large encoder, too slow or too big to ship, into the small one being trained.
+    teacher: str | None = None
+    teacher_weight: float = 0.5  # targets = (1 - w) * labels + w * teacher scores
     epochs: int = 8
     learning_rate: float = 8e-5
     batch_size: int = 32
@@ -61,6 +65,8 @@ class TrainingArguments:
     threads: int | None = None
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.teacher_weight <= 1.0:
+            raise ValueError(f"teacher_weight must be within [0, 1], not {self.teacher_weight}")
         if self.threshold_strategy not in ("shared", "per_label"):
             raise ValueError(f"threshold_strategy must be 'shared' or 'per_label', "
                              f"not {self.threshold_strategy!r}")

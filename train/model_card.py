@@ -75,6 +75,7 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
          f"- Base encoder: `{args['base']}`")
         + "; mean pooling, linear head, sigmoid per label, "
         f"BCE with per-label positive weights (capped at {args['max_pos_weight']}).",
+        *([_taught_by(report["teacher"])] if report.get("teacher") else []),
         f"- {args['epochs']} epoch{'s' if args['epochs'] != 1 else ''} at most, learning rate "
         f"{args['learning_rate']}, batch "
         f"{args['batch_size']}, max length {args['max_length']} tokens, seed {args['seed']}; "
@@ -155,6 +156,13 @@ def _continued_from(start: dict) -> str:
     return (f"- Continued from the trained model `{start['path']}` (model.safetensors sha256 "
             f"`{start['sha256'][:16]}...`, itself built on `{start.get('base') or 'unknown'}`; "
             f"head {start['head']})")
+
+
+def _taught_by(teacher: dict) -> str:
+    return (f"- Distilled from the teacher `{teacher['path']}` (model.safetensors sha256 "
+            f"`{teacher['sha256'][:16]}...`, built on `{teacher.get('base') or 'unknown'}`): each "
+            f"training sentence's target is {1 - teacher['weight']:g} x its labels + "
+            f"{teacher['weight']:g} x the teacher's scores.")
 
 
 # Limitations of models trained on `framescope data` (the default model's data).

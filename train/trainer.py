@@ -65,6 +65,9 @@ class FramingTrainer:
         positives = y_train.sum(axis=0)
         pos_weight = np.sqrt((len(train) - positives) / np.maximum(positives, 1.0))
         model.pos_weight.copy_(torch.tensor(np.clip(pos_weight, 1.0, args.max_pos_weight)))
+        taught_by = None
+        if args.teacher:
+            y_train, taught_by = self._teacher_targets(args.teacher, train, y_train, labels)
 
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="framescope-train-") as scratch:
@@ -113,6 +116,8 @@ class FramingTrainer:
         }
         if started_from:
             self.report["init_from"] = started_from
+        if taught_by:
+            self.report["teacher"] = taught_by
         return model
 
     def _warm_start(self, path: str | Path, taxonomy: Taxonomy) -> tuple[FramingModel, dict]:
@@ -122,20 +127,31 @@ class FramingTrainer:
         path = Path(path)
         start = FramingModel.from_pretrained(path).float()
         keep_head = start.labels == taxonomy.names
-        earlier = path / "training_args.json"
-        started_from = {
-            "path": str(path),
-            "sha256": fingerprint(path / MODEL_FILE)["sha256"],
-            "base": (json.loads(earlier.read_text("utf-8"))["arguments"].get("base")
-                     if earlier.is_file() else None),
-            "head": "kept" if keep_head else "new (other labels)",
-        }
+        started_from = {**_model_record(path), "head": "kept" if keep_head else "new (other labels)"}
         settings = ModelSettings(labels=taxonomy.names, max_length=self.args.inference_max_length,
                                  window_stride=start.settings.window_stride)
         model = FramingModel(start.encoder, start.tokenizer, settings, taxonomy)
         if keep_head:
             model.head.load_state_dict(start.head.state_dict())
         return model, started_from
+
+    def _teacher_targets(self, path: str | Path, train: list[Example], y_train: np.ndarray,
+                         labels: list[str]) -> tuple[np.ndarray, dict]:
+        """Soft targets for distillation: `(1 - w) * labels + w * teacher scores`.
+
+        A teacher's scores say how close a sentence comes to each framing, which the 0/1 labels
+        do not; learning them lets the small model that ships take on some of what a larger
+        encoder learned from the same sentences. The labels keep weight `1 - w`, so the
+        teacher's mistakes are diluted rather than copied."""
+        path = Path(path)
+        teacher = FramingModel.from_pretrained(path)
+        if teacher.labels != labels:
+            raise ValueError(f"teacher {path} has the labels {teacher.labels}, not the "
+                             f"taxonomy's {labels}")
+        scores = teacher.predict_proba([e.text for e in train])
+        del teacher
+        weight = self.args.teacher_weight
+        return (1 - weight) * y_train + weight * scores, {**_model_record(path), "weight": weight}
 
     def save(self, model: FramingModel, out_dir: str | Path, data_files: dict | None = None,
              extra_reports: dict | None = None) -> None:
@@ -215,6 +231,18 @@ class FramingTrainer:
             out[source] = {k: report[k] for k in ("examples", "micro_f1", "macro_f1",
                                                     "negatives", "negatives_flagged")}
         return out
+
+
+def _model_record(path: Path) -> dict:
+    """Which saved model this is, for metrics and card: its path, the sha256 of its weights,
+    and the encoder it was built on."""
+    earlier = path / "training_args.json"
+    return {
+        "path": str(path),
+        "sha256": fingerprint(path / MODEL_FILE)["sha256"],
+        "base": (json.loads(earlier.read_text("utf-8"))["arguments"].get("base")
+                 if earlier.is_file() else None),
+    }
 
 
 def _cpu_name() -> str:
