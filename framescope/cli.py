@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_predict(commands)
     _add_train(commands)
     _add_eval(commands)
+    _add_calibrate(commands)
     _add_data(commands)
     _add_render(commands)
     _add_report(commands)
@@ -291,6 +292,47 @@ def _run_eval(args) -> int:
     print(format_report(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+    return 0
+
+
+# -- calibrate ------------------------------------------------------------------------------
+
+def _add_calibrate(commands) -> None:
+    p = _command(commands, "calibrate", "choose a model's thresholds again on reviewed "
+                 "sentences of your corpus (weights unchanged)")
+    p.add_argument("--model", help="model folder (default: the shipped default model)")
+    p.add_argument("--data", required=True, help="reviewed sentences: a review file or labelled "
+                   ".jsonl/.csv/.yaml, best a uniform sample (framescope sample --random-share 1)")
+    p.add_argument("--out", required=True, help="model folder to write: a copy with the new "
+                   "thresholds (replaced if it exists)")
+    p.add_argument("--min-precision", type=float, metavar="P",
+                   help="one shared cut: the lowest from which every higher cut keeps the "
+                   "precision of flags at P or more")
+    p.add_argument("--beta", type=float, default=0.7,
+                   help="without --min-precision: maximise F-beta (below 1 favours precision)")
+    p.add_argument("--per-label", action="store_true",
+                   help="with --beta: one cut per label instead of one shared cut")
+    p.set_defaults(run=_run_calibrate)
+
+
+def _run_calibrate(args) -> int:
+    from framescope.inference.predict import DEFAULT_MODEL
+    from framescope.inference.modeling import FramingModel
+    from framescope.train.calibration import recalibrate, save_recalibrated
+    from framescope.train.data import read_examples
+
+    model_dir = Path(args.model or DEFAULT_MODEL)
+    model = FramingModel.from_pretrained(model_dir)
+    examples = read_examples(args.data, model.taxonomy)
+    result = recalibrate(model, examples, beta=args.beta, min_precision=args.min_precision,
+                         per_label=args.per_label)
+    save_recalibrated(model_dir, args.out, result, data=_relative(args.data))
+    for name in ("before", "after"):
+        r = result[name]
+        print(f"{name:6}: {r['flags']} flags, precision of flags {r['flag_precision']:.3f}, "
+              f"recall {r['micro_recall']:.3f}, micro-F1 {r['micro_f1']:.3f} "
+              f"(on the {r['examples']} reviewed sentences)")
+    print(f"thresholds: {sorted(set(result['thresholds'].values()))}; saved to {args.out}")
     return 0
 
 

@@ -249,3 +249,59 @@ def test_cli_distils_from_a_teacher_with_the_same_labels_only(trained, tmp_path,
     assert "has the labels" in capsys.readouterr().err
     assert main(["train", "--teacher-weight", "1.5", "--data", str(data), "--dev", str(data),
                  "--out", str(tmp_path / "z")]) == 2
+
+
+class FixedScores:
+    """A stand-in model with fixed scores for one label, to check how a cut is chosen."""
+
+    labels = ["coup"]
+    thresholds = {"coup": 0.5}
+
+    def __init__(self, scores):
+        self.scores = np.array(scores)[:, None]
+
+    def predict_proba(self, texts):
+        return self.scores
+
+
+def test_calibration_keeps_the_lowest_cut_from_which_precision_holds():
+    from framescope.train.calibration import recalibrate
+
+    scores = [0.95, 0.92, 0.90, 0.85, 0.80, 0.70, 0.60, 0.55, 0.40, 0.35]
+    truth = [1, 1, 1, 1, 0, 1, 0, 0, 0, 0]
+    reviewed = [Example(f"s{i}", ["coup"] if t else []) for i, t in enumerate(truth)]
+    # precision of flags from the top: 1, 1, 1, 1 (0.85), 0.8 (0.80), 0.83 (0.70), 0.71 (0.60)
+    at_80 = recalibrate(FixedScores(scores), reviewed, min_precision=0.8)
+    assert at_80["thresholds"] == {"coup": 0.625}
+    assert at_80["after"]["flags"] == 6 and at_80["after"]["flag_precision"] == round(5 / 6, 4)
+    assert at_80["before"]["flags"] == 8 and at_80["before"]["flag_precision"] == 0.625
+    assert recalibrate(FixedScores(scores), reviewed, min_precision=0.9)["thresholds"] == {
+        "coup": 0.825}
+    with pytest.raises(ValueError, match="does not go with per_label"):
+        recalibrate(FixedScores(scores), reviewed, min_precision=0.9, per_label=True)
+
+
+def test_cli_calibrates_a_copy_of_the_model_on_reviewed_sentences(trained, tmp_path, capsys):
+    from framescope.cli import main
+
+    _, _, model_dir = trained
+    reviewed = tmp_path / "reviewed.jsonl"
+    rows = [{"id": str(i), "text": e.text, "labels": e.labels, "status": "reviewed",
+             "why": ["flagged"] if i == 0 else ["random"]} for i, e in enumerate(examples(1))]
+    reviewed.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "calibrated"
+    assert main(["calibrate", "--model", str(model_dir), "--data", str(reviewed),
+                 "--out", str(out), "--min-precision", "0.9"]) == 0
+    err = capsys.readouterr().err
+    assert "1 of 12 reviewed sentences were chosen by a model" in err
+
+    record = json.loads((out / "metrics.json").read_text())["recalibrated"]
+    assert record["after"]["flag_precision"] >= 0.9
+    assert load_model(out).thresholds == record["thresholds"]
+    assert record["thresholds_before"] == load_model(model_dir).thresholds
+    assert (out / "model.safetensors").read_bytes() == (model_dir / "model.safetensors").read_bytes()
+    assert "## Thresholds recalibrated" in (out / "README.md").read_text()
+
+    assert main(["calibrate", "--model", str(model_dir), "--data", str(reviewed),
+                 "--out", str(model_dir)]) == 2
+    assert "write a copy" in capsys.readouterr().err
