@@ -204,7 +204,11 @@ def _add_train(commands) -> None:
                    "its encoder, and its head when the labels match (not with --base)")
     p.add_argument("--teacher", metavar="MODEL",
                    help="trained framescope model with the same labels whose scores are mixed "
-                   "into the training targets (distils a larger model into this one)")
+                   "into the training targets (distils a larger model into this one), or a "
+                   "file of its scores from --save-teacher-scores")
+    p.add_argument("--save-teacher-scores", metavar="FILE",
+                   help="with --teacher: also write its scores of the training sentences "
+                   "(keyed by a hash of each sentence, no text) to reuse without the teacher")
     p.add_argument("--teacher-weight", type=float, metavar="W",
                    help="share of the teacher's scores in the targets, in [0, 1] " + from_defaults)
     p.add_argument("--out", required=True, help="model folder to write (replaced if it exists)")
@@ -235,7 +239,7 @@ def _run_train(args) -> int:
     overrides = {k: getattr(args, k) for k in ("epochs", "learning_rate", "batch_size",
                                                "max_length", "seed", "threads", "threshold_beta",
                                                "threshold_strategy", "init_from", "teacher",
-                                               "teacher_weight")
+                                               "teacher_weight", "save_teacher_scores")
                  if getattr(args, k) is not None}
     if args.base and args.init_from:
         raise ValueError("give --base or --init-from, not both (a model to continue brings "

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from framescope import load_model
 from framescope.inference.taxonomy import Taxonomy, TaxonomyError
@@ -305,3 +306,30 @@ def test_cli_calibrates_a_copy_of_the_model_on_reviewed_sentences(trained, tmp_p
     assert main(["calibrate", "--model", str(model_dir), "--data", str(reviewed),
                  "--out", str(model_dir)]) == 2
     assert "write a copy" in capsys.readouterr().err
+
+
+def test_a_student_trained_from_saved_teacher_scores_equals_one_trained_from_the_teacher(
+        trained, tiny_encoder_dir, tmp_path):
+    """The scores file stands in for the teacher: same targets, so the same student."""
+    _, _, teacher_dir = trained
+    scores_file = tmp_path / "teacher_scores.json"
+
+    def student(teacher, save=None):
+        args = tiny_arguments(tiny_encoder_dir)
+        args.epochs, args.teacher, args.save_teacher_scores = 2, str(teacher), save
+        trainer = FramingTrainer(args)
+        return trainer.fit(examples(), examples(1), TAXONOMY), trainer.report["teacher"]
+
+    from_model, record = student(teacher_dir, save=str(scores_file))
+    from_file, file_record = student(scores_file)
+    assert "text" not in scores_file.read_text() and COUP[0] not in scores_file.read_text()
+    assert file_record["sha256"] == record["sha256"]
+    assert file_record["scores_file"] == str(scores_file)
+    first, second = from_model.state_dict(), from_file.state_dict()
+    assert all(torch.equal(first[k], second[k]) for k in first)
+
+    with pytest.raises(ValueError, match="no teacher score for 1 of the 49 training sentences"):
+        student_args = tiny_arguments(tiny_encoder_dir)
+        student_args.teacher = str(scores_file)
+        FramingTrainer(student_args).fit(examples() + [Example("A new sentence.", [])],
+                                         examples(1), TAXONOMY)

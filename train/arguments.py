@@ -43,9 +43,11 @@ class TrainingArguments:
     # A framescope model folder to start from instead of a bare encoder (its encoder, and its
     # head when the labels match): adapts e.g. models/default to newly reviewed sentences.
     init_from: str | None = None
-    # A trained framescope model (same labels) whose scores become part of the training targets:
-    # distils a large encoder, too slow or too big to ship, into the small one being trained.
+    # A trained framescope model (same labels) whose scores become part of the training targets,
+    # or a file of its scores (`save_teacher_scores`): distils a large encoder, too slow or too
+    # big to ship, into the small one being trained.
     teacher: str | None = None
+    save_teacher_scores: str | None = None
     teacher_weight: float = 0.5  # targets = (1 - w) * labels + w * teacher scores
     epochs: int = 8
     learning_rate: float = 8e-5
@@ -65,6 +67,8 @@ class TrainingArguments:
     threads: int | None = None
 
     def __post_init__(self) -> None:
+        if self.save_teacher_scores and not self.teacher:
+            raise ValueError("save_teacher_scores needs a teacher to score with")
         if not 0.0 <= self.teacher_weight <= 1.0:
             raise ValueError(f"teacher_weight must be within [0, 1], not {self.teacher_weight}")
         if self.threshold_strategy not in ("shared", "per_label"):

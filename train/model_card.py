@@ -160,7 +160,9 @@ def _continued_from(start: dict) -> str:
 
 def _taught_by(teacher: dict) -> str:
     return (f"- Distilled from the teacher `{teacher['path']}` (model.safetensors sha256 "
-            f"`{teacher['sha256'][:16]}...`, built on `{teacher.get('base') or 'unknown'}`): each "
+            f"`{teacher['sha256'][:16]}...`, built on `{teacher.get('base') or 'unknown'}`"
+            + (f"; its scores read from `{teacher['scores_file']}`" if teacher.get("scores_file")
+               else "") + "): each "
             f"training sentence's target is {1 - teacher['weight']:g} x its labels + "
             f"{teacher['weight']:g} x the teacher's scores.")
 

@@ -27,15 +27,14 @@ from datasets import Dataset
 from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
 from transformers import TrainingArguments as HFTrainingArguments
 
-from framescope.inference.guards import fingerprint
-from framescope.inference.modeling import (MODEL_FILE, FramingModel, ModelSettings,
-                                               normalise_for_model)
+from framescope.inference.modeling import FramingModel, ModelSettings, normalise_for_model
 from framescope.inference.taxonomy import Taxonomy
 
 from .arguments import TrainingArguments, resolve_base
 from .data import Example, label_matrix
 from .evaluate import fit_baseline
 from .metrics import binarise, calibrate_thresholds, score_labels
+from .teacher import model_record, save_teacher_scores, teacher_scores
 from .model_card import write_model_card
 
 __all__ = ["FramingTrainer"]
@@ -127,7 +126,7 @@ class FramingTrainer:
         path = Path(path)
         start = FramingModel.from_pretrained(path).float()
         keep_head = start.labels == taxonomy.names
-        started_from = {**_model_record(path), "head": "kept" if keep_head else "new (other labels)"}
+        started_from = {**model_record(path), "head": "kept" if keep_head else "new (other labels)"}
         settings = ModelSettings(labels=taxonomy.names, max_length=self.args.inference_max_length,
                                  window_stride=start.settings.window_stride)
         model = FramingModel(start.encoder, start.tokenizer, settings, taxonomy)
@@ -135,7 +134,7 @@ class FramingTrainer:
             model.head.load_state_dict(start.head.state_dict())
         return model, started_from
 
-    def _teacher_targets(self, path: str | Path, train: list[Example], y_train: np.ndarray,
+    def _teacher_targets(self, teacher: str, train: list[Example], y_train: np.ndarray,
                          labels: list[str]) -> tuple[np.ndarray, dict]:
         """Soft targets for distillation: `(1 - w) * labels + w * teacher scores`.
 
@@ -143,15 +142,12 @@ class FramingTrainer:
         do not; learning them lets the small model that ships take on some of what a larger
         encoder learned from the same sentences. The labels keep weight `1 - w`, so the
         teacher's mistakes are diluted rather than copied."""
-        path = Path(path)
-        teacher = FramingModel.from_pretrained(path)
-        if teacher.labels != labels:
-            raise ValueError(f"teacher {path} has the labels {teacher.labels}, not the "
-                             f"taxonomy's {labels}")
-        scores = teacher.predict_proba([e.text for e in train])
-        del teacher
+        texts = [e.text for e in train]
+        scores, record = teacher_scores(teacher, texts, labels)
+        if self.args.save_teacher_scores:
+            save_teacher_scores(self.args.save_teacher_scores, texts, scores, labels, record)
         weight = self.args.teacher_weight
-        return (1 - weight) * y_train + weight * scores, {**_model_record(path), "weight": weight}
+        return (1 - weight) * y_train + weight * scores, {**record, "weight": weight}
 
     def save(self, model: FramingModel, out_dir: str | Path, data_files: dict | None = None,
              extra_reports: dict | None = None) -> None:
@@ -231,18 +227,6 @@ class FramingTrainer:
             out[source] = {k: report[k] for k in ("examples", "micro_f1", "macro_f1",
                                                     "negatives", "negatives_flagged")}
         return out
-
-
-def _model_record(path: Path) -> dict:
-    """Which saved model this is, for metrics and card: its path, the sha256 of its weights,
-    and the encoder it was built on."""
-    earlier = path / "training_args.json"
-    return {
-        "path": str(path),
-        "sha256": fingerprint(path / MODEL_FILE)["sha256"],
-        "base": (json.loads(earlier.read_text("utf-8"))["arguments"].get("base")
-                 if earlier.is_file() else None),
-    }
 
 
 def _cpu_name() -> str:

@@ -1,0 +1,76 @@
+"""A teacher's scores on the training sentences, for distillation (`framescope train --teacher`).
+
+The teacher is a larger trained framescope model, or a file of its scores written earlier with
+`--save-teacher-scores`. The file lets a small model be retrained from a large one without the
+large one: all-mpnet-base-v2 takes over an hour of CPU to train, its scores a few megabytes to
+keep. Sentences are keyed by a hash of their text, so a file holds no text (PTC articles stay
+out of the repository) and still matches the same sentences after a rebuild of the data.
+
+Scores are rounded to 4 decimals in both cases, so a model trained from the file and one trained
+from the teacher itself get the same targets.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from framescope.inference.guards import fingerprint
+from framescope.inference.modeling import MODEL_FILE, FramingModel
+
+from .real_text import sentence_sha1
+
+__all__ = ["teacher_scores", "save_teacher_scores", "model_record"]
+
+
+def teacher_scores(teacher: str | Path, texts: list[str], labels: list[str]
+                   ) -> tuple[np.ndarray, dict]:
+    """Scores of `texts` from a teacher model folder or scores file, and a record of the
+    teacher (path, sha256 of its weights or file, the encoder it was built on)."""
+    path = Path(teacher)
+    if path.is_file():
+        stored = json.loads(path.read_text("utf-8"))
+        _same_labels(path, stored.get("labels"), labels)
+        found = stored["scores"]
+        missing = [t for t in texts if sentence_sha1(t) not in found]
+        if missing:
+            raise ValueError(f"{path}: no teacher score for {len(missing)} of the {len(texts)} "
+                             f"training sentences, e.g. {missing[0][:80]!r}; write the file "
+                             "again from the teacher")
+        scores = np.array([found[sentence_sha1(t)] for t in texts], dtype=np.float64)
+        return scores, {**stored["teacher"], "scores_file": str(path),
+                        "scores_file_sha256": fingerprint(path)["sha256"]}
+    model = FramingModel.from_pretrained(path)
+    _same_labels(path, model.labels, labels)
+    scores = np.round(model.predict_proba(texts).astype(np.float64), 4)
+    return scores, model_record(path)
+
+
+def save_teacher_scores(file: str | Path, texts: list[str], scores: np.ndarray,
+                        labels: list[str], record: dict) -> None:
+    """Write the scores keyed by sentence hash (no text), atomically."""
+    file = Path(file)
+    body = {"labels": labels, "teacher": record,
+            "scores": {sentence_sha1(t): [float(x) for x in row] for t, row in zip(texts, scores)}}
+    partial = file.with_name(file.name + ".partial")
+    partial.write_text(json.dumps(body, separators=(",", ":")) + "\n", "utf-8")
+    partial.replace(file)
+
+
+def model_record(path: Path) -> dict:
+    """Which saved model this is, for metrics and card: its path, the sha256 of its weights,
+    and the encoder it was built on."""
+    earlier = path / "training_args.json"
+    return {
+        "path": str(path),
+        "sha256": fingerprint(path / MODEL_FILE)["sha256"],
+        "base": (json.loads(earlier.read_text("utf-8"))["arguments"].get("base")
+                 if earlier.is_file() else None),
+    }
+
+
+def _same_labels(path: Path, theirs, ours: list[str]) -> None:
+    if theirs != ours:
+        raise ValueError(f"teacher {path} has the labels {theirs}, not the taxonomy's {ours}")
