@@ -34,8 +34,8 @@ from .arguments import TrainingArguments, resolve_base
 from .data import Example, label_matrix
 from .evaluate import fit_baseline
 from .metrics import binarise, calibrate_thresholds, score_labels
-from .teacher import model_record, save_teacher_scores, teacher_scores
 from .model_card import write_model_card
+from .teacher import model_record, save_teacher_scores, teacher_scores
 
 __all__ = ["FramingTrainer"]
 
