@@ -11,6 +11,7 @@ from framescope.inference.taxonomy import Taxonomy, TaxonomyError
 from framescope.train.arguments import TrainingArguments
 from framescope.train.data import DataError, Example, read_examples
 from framescope.train.metrics import calibrate_thresholds, score_labels
+from framescope.train.teacher import model_record
 from framescope.train.trainer import FramingTrainer
 
 TAXONOMY = Taxonomy.from_dict({"labels": [
@@ -186,7 +187,8 @@ def test_continuing_with_other_labels_keeps_the_encoder_and_starts_a_new_head(tr
                for k, v in continued.encoder.state_dict().items())
 
 
-def test_cli_continues_a_model_and_the_card_says_from_which(trained, tmp_path, capsys):
+def test_cli_continues_a_model_and_the_card_says_from_which(trained, tiny_encoder_dir, tmp_path,
+                                                             capsys):
     from framescope.cli import main
 
     _, _, out = trained
@@ -199,6 +201,8 @@ def test_cli_continues_a_model_and_the_card_says_from_which(trained, tmp_path, c
                  "--learning-rate", "1e-12", "--out", str(model_dir)]) == 0
     started = json.loads((model_dir / "metrics.json").read_text())["init_from"]
     assert started["path"] == str(out) and started["head"] == "kept"
+    # a continued model is built on the encoder its starting model was built on
+    assert model_record(model_dir)["base"] == model_record(out)["base"] == str(tiny_encoder_dir)
     assert f"Continued from the trained model `{out}`" in (model_dir / "README.md").read_text()
     assert main(["train", "--init-from", str(out), "--base", "minilm", "--data", str(data),
                  "--dev", str(data), "--out", str(tmp_path / "x")]) == 2

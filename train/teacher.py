@@ -62,13 +62,20 @@ def save_teacher_scores(file: str | Path, texts: list[str], scores: np.ndarray,
 def model_record(path: Path) -> dict:
     """Which saved model this is, for metrics and card: its path, the sha256 of its weights,
     and the encoder it was built on."""
-    earlier = path / "training_args.json"
-    return {
-        "path": str(path),
-        "sha256": fingerprint(path / MODEL_FILE)["sha256"],
-        "base": (json.loads(earlier.read_text("utf-8"))["arguments"].get("base")
-                 if earlier.is_file() else None),
-    }
+    return {"path": str(path), "sha256": fingerprint(path / MODEL_FILE)["sha256"],
+            "base": _base_encoder(path)}
+
+
+def _base_encoder(path: Path) -> str | None:
+    """The encoder a saved model was built on; for a continued model (`init_from`), the one its
+    starting model was built on, as its metrics recorded it."""
+    arguments_file, metrics_file = path / "training_args.json", path / "metrics.json"
+    if not arguments_file.is_file():
+        return None
+    arguments = json.loads(arguments_file.read_text("utf-8"))["arguments"]
+    if arguments.get("init_from") and metrics_file.is_file():
+        return json.loads(metrics_file.read_text("utf-8")).get("init_from", {}).get("base")
+    return arguments.get("base")
 
 
 def _same_labels(path: Path, theirs, ours: list[str]) -> None:
