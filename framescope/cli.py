@@ -320,8 +320,8 @@ def _add_calibrate(commands) -> None:
 
 
 def _run_calibrate(args) -> int:
-    from framescope.inference.predict import DEFAULT_MODEL
     from framescope.inference.modeling import FramingModel
+    from framescope.resources import DEFAULT_MODEL
     from framescope.train.calibration import recalibrate, save_recalibrated
     from framescope.train.data import read_examples
 
