@@ -1,4 +1,4 @@
-"""The `framescope` command: predict, train, eval, data, render, report, and the review loop
+"""The `framescope` command: predict, train, eval, calibrate, data, render, report, and the review loop
 (sample, review, labelstudio).
 
 Each sub-command imports its module only when it runs, so `framescope predict` never loads
