@@ -44,7 +44,7 @@ import numpy as np
 
 from ..resources import DEFAULT_MODEL
 from .guards import (changed_input, check_options, check_output_is_not_an_input, output_lock,
-                     safe_fingerprint)
+                     safe_fingerprint, write_atomically)
 
 __all__ = ["Record", "read_records", "read_chunks", "score_files", "print_span_table", "BatchError",
            "text_problem"]
@@ -623,7 +623,7 @@ def _score_to_file(args, files: list[Path], output: Path) -> int:
             LOG.info("resuming: %d records already scored in %s", done, partial)
         else:
             partial.write_bytes(b"")
-            _write_atomically(meta, json.dumps(settings))
+            write_atomically(meta, json.dumps(settings))
         with partial.open("a", encoding="utf-8") as handle:
             written, errors = _score_into(handle, chunks, done, files, model, cut, model_path,
                                           args)
@@ -641,12 +641,6 @@ def _score_to_file(args, files: list[Path], output: Path) -> int:
         LOG.error("nothing could be scored")
         return 1
     return 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, path)
 
 
 def _score_into(handle, chunks, done: int, files, model, cut, model_path: str, args):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 __all__ = ["check_options", "check_output_is_not_an_input", "output_lock", "fingerprint",
-           "changed_input", "OutputBusy"]
+           "changed_input", "OutputBusy", "write_atomically"]
 
 HASH_BLOCK = 1 << 20
 
@@ -97,6 +97,14 @@ def output_lock(output: Path) -> Iterator[None]:
         with contextlib.suppress(OSError):
             os.unlink(path)
         os.close(fd)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` beside `path`, then rename it into place: readers see the old file or the
+    whole new one, never a half-written one."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, path)
 
 
 def fingerprint(path: Path) -> dict:

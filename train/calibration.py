@@ -30,7 +30,8 @@ import numpy as np
 from framescope.inference.modeling import SETTINGS_FILE, FramingModel
 
 from .data import Example, label_matrix
-from .metrics import THRESHOLD_GRID, binarise, calibrate_thresholds, score_labels
+from .metrics import (binarise, calibrate_thresholds, lowest_cut_keeping_precision,
+                      score_labels)
 
 __all__ = ["recalibrate", "save_recalibrated"]
 
@@ -53,7 +54,7 @@ def recalibrate(model: FramingModel, examples: list[Example], *, beta: float = 0
     scores = model.predict_proba([e.text for e in examples])
     weight = np.array([e.weight for e in examples])
     if min_precision is not None:
-        cut = _lowest_cut_keeping_precision(y.ravel(), scores.ravel(),
+        cut = lowest_cut_keeping_precision(y.ravel(), scores.ravel(),
                                             np.repeat(weight, len(labels)), min_precision)
         thresholds = {label: cut for label in labels}
         rule = f"lowest shared cut with precision of flags >= {min_precision} at it and above"
@@ -103,23 +104,6 @@ def save_recalibrated(model_dir: str | Path, out_dir: str | Path, result: dict,
         staging.rename(out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _lowest_cut_keeping_precision(truth: np.ndarray, scores: np.ndarray, weight: np.ndarray,
-                                  target: float) -> float:
-    best = None
-    for cut in THRESHOLD_GRID[::-1]:
-        flagged = scores >= cut
-        if not flagged.any():
-            continue  # no flags at this cut: nothing to be wrong about, keep going down
-        precision = weight[flagged & truth].sum() / weight[flagged].sum()
-        if precision < target:
-            break
-        best = float(cut)
-    if best is None:
-        raise ValueError(f"no cut on the grid ({THRESHOLD_GRID[0]}-{THRESHOLD_GRID[-1]}) reaches "
-                         f"a precision of flags of {target} on these sentences")
-    return best
 
 
 def _card_section(result: dict, data: str, model_dir: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["score_labels", "calibrate_thresholds", "binarise"]
+__all__ = ["score_labels", "calibrate_thresholds", "lowest_cut_keeping_precision", "binarise"]
 
 THRESHOLD_GRID = np.round(np.arange(0.30, 0.951, 0.025), 3)
 
@@ -94,6 +94,26 @@ def calibrate_thresholds(y_true: np.ndarray, scores: np.ndarray, labels: list[st
             continue
         thresholds[label] = _best_cut(truth, scores[:, j], weight, grid, beta)
     return thresholds
+
+
+def lowest_cut_keeping_precision(truth: np.ndarray, scores: np.ndarray, weight: np.ndarray,
+                                 target: float, grid: np.ndarray = THRESHOLD_GRID) -> float:
+    """The lowest grid cut from which every higher cut (with flags) keeps a (weighted)
+    precision of flags of at least `target`: a count needs most flags to be right, and one
+    lucky cut below a dip should not decide."""
+    best = None
+    for cut in grid[::-1]:
+        flagged = scores >= cut
+        if not flagged.any():
+            continue  # no flags at this cut: nothing to be wrong about, keep going down
+        precision = weight[flagged & truth].sum() / weight[flagged].sum()
+        if precision < target:
+            break
+        best = float(cut)
+    if best is None:
+        raise ValueError(f"no cut on the grid ({grid[0]}-{grid[-1]}) reaches "
+                         f"a precision of flags of {target} on these sentences")
+    return best
 
 
 def _best_cut(truth: np.ndarray, scores: np.ndarray, weight: np.ndarray, grid: np.ndarray,

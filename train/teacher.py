@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from framescope.inference.guards import fingerprint
+from framescope.inference.guards import fingerprint, write_atomically
 from framescope.inference.modeling import MODEL_FILE, FramingModel
 
 from .real_text import sentence_sha1
@@ -33,13 +33,13 @@ def teacher_scores(teacher: str | Path, texts: list[str], labels: list[str]
     if path.is_file():
         stored = json.loads(path.read_text("utf-8"))
         _same_labels(path, stored.get("labels"), labels)
-        found = stored["scores"]
-        missing = [t for t in texts if sentence_sha1(t) not in found]
+        found, keys = stored["scores"], [sentence_sha1(t) for t in texts]
+        missing = [t for t, key in zip(texts, keys) if key not in found]
         if missing:
             raise ValueError(f"{path}: no teacher score for {len(missing)} of the {len(texts)} "
                              f"training sentences, e.g. {missing[0][:80]!r}; write the file "
                              "again from the teacher")
-        scores = np.array([found[sentence_sha1(t)] for t in texts], dtype=np.float64)
+        scores = np.array([found[key] for key in keys], dtype=np.float64)
         return scores, {**stored["teacher"], "scores_file": str(path),
                         "scores_file_sha256": fingerprint(path)["sha256"]}
     model = FramingModel.from_pretrained(path)
@@ -51,12 +51,9 @@ def teacher_scores(teacher: str | Path, texts: list[str], labels: list[str]
 def save_teacher_scores(file: str | Path, texts: list[str], scores: np.ndarray,
                         labels: list[str], record: dict) -> None:
     """Write the scores keyed by sentence hash (no text), atomically."""
-    file = Path(file)
     body = {"labels": labels, "teacher": record,
             "scores": {sentence_sha1(t): [float(x) for x in row] for t, row in zip(texts, scores)}}
-    partial = file.with_name(file.name + ".partial")
-    partial.write_text(json.dumps(body, separators=(",", ":")) + "\n", "utf-8")
-    partial.replace(file)
+    write_atomically(Path(file), json.dumps(body, separators=(",", ":")) + "\n")
 
 
 def model_record(path: Path) -> dict:
