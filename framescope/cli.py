@@ -196,7 +196,8 @@ def _add_train(commands) -> None:
     from_defaults = "(default: TrainingArguments in framescope/train/arguments.py)"
     p = _command(commands, "train", "fine-tune a framing model on labelled sentences")
     p.add_argument("--data", required=True, help="training file (.jsonl, .csv or .yaml)")
-    p.add_argument("--dev", required=True, help="dev file: early stopping and thresholds")
+    p.add_argument("--dev", required=True, help="dev file: early stopping and thresholds "
+                   "(and training data with --crossfit-dev)")
     p.add_argument("--taxonomy", default=str(DEFAULT_TAXONOMY), help="taxonomy file: the labels and their definitions")
     p.add_argument("--base", help="packaged encoder name or local HF folder (default: minilm)")
     p.add_argument("--init-from", metavar="MODEL",
@@ -222,6 +223,10 @@ def _add_train(commands) -> None:
     p.add_argument("--threshold-strategy", choices=("shared", "per_label"),
                    help="one threshold for every label, chosen on all dev scores pooled, or one "
                    "per label (labels with under 10 dev positives keep 0.5) " + from_defaults)
+    p.add_argument("--crossfit-dev", type=int, metavar="K",
+                   help="train on dev too: K fold models, each leaving one fold of dev out, "
+                   "choose the thresholds on their out-of-fold scores, then the model is trained "
+                   "on train + dev (K + 1 trainings; dev figures are out-of-fold)")
     p.add_argument("--batch-size", type=int, help=from_defaults)
     p.add_argument("--max-length", type=int, help=from_defaults)
     p.add_argument("--seed", type=int, help=from_defaults)
@@ -239,7 +244,8 @@ def _run_train(args) -> int:
     overrides = {k: getattr(args, k) for k in ("epochs", "learning_rate", "batch_size",
                                                "max_length", "seed", "threads", "threshold_beta",
                                                "threshold_strategy", "init_from", "teacher",
-                                               "teacher_weight", "save_teacher_scores")
+                                               "teacher_weight", "save_teacher_scores",
+                                               "crossfit_dev")
                  if getattr(args, k) is not None}
     if args.base and args.init_from:
         raise ValueError("give --base or --init-from, not both (a model to continue brings "

@@ -337,3 +337,46 @@ def test_a_student_trained_from_saved_teacher_scores_equals_one_trained_from_the
         student_args.teacher = str(scores_file)
         FramingTrainer(student_args).fit(examples() + [Example("A new sentence.", [])],
                                          examples(1), TAXONOMY)
+
+
+def test_crossfit_keeps_each_document_in_one_fold_and_refuses_empty_folds():
+    from framescope.train.trainer import crossfit_folds
+
+    rows = [Example(f"Sentence {i} of article {doc}.", [], {"doc_id": doc})
+            for doc in ("a1", "a2", "a3", "a4", "a5", "a6") for i in range(5)]
+    folds = crossfit_folds(rows, 2)
+    for doc in {r.extra["doc_id"] for r in rows}:
+        assert len({f for r, f in zip(rows, folds) if r.extra["doc_id"] == doc}) == 1
+    assert set(folds.tolist()) == {0, 1}
+    assert (crossfit_folds(rows, 2) == folds).all()  # no seed: the same folds every run
+    with pytest.raises(ValueError, match="too few documents"):
+        crossfit_folds(rows[:5], 2)  # one article cannot fill two folds
+
+
+def test_crossfit_learns_from_dev_and_takes_thresholds_from_unseen_folds(tiny_encoder_dir,
+                                                                          tmp_path):
+    """With `crossfit_dev`, the dev sentences are training data too. Here the training file has
+    no coup sentence at all and dev has them (in two articles): the plain model cannot learn
+    coup, the cross-fitted one does; its dev figures come from fold models that never saw the
+    sentences they scored, and the card says how."""
+    train = [e for e in examples() if "coup" not in e.labels]
+    dev = [Example(e.text, e.labels, {"doc_id": f"article-{i % 8}"})
+           for i, e in enumerate(examples(4))]
+    coup = ["Officers staged a coup overnight.", "The junta seized power in the capital."]
+
+    plain = FramingTrainer(tiny_arguments(tiny_encoder_dir)).fit(train, dev, TAXONOMY)
+    args = tiny_arguments(tiny_encoder_dir)
+    args.crossfit_dev = 2
+    trainer = FramingTrainer(args)
+    model = trainer.fit(train, dev, TAXONOMY)
+
+    report = trainer.report["crossfit_dev"]
+    assert (model.predict_proba(coup)[:, 0] > 0.5).all()
+    assert (plain.predict_proba(coup)[:, 0] < 0.5).all()
+    assert report["folds"] == 2 and sum(report["fold_sizes"]) == len(dev)
+    assert report["final_model_epochs"] >= 1
+    assert trainer.report["train_examples"] == len(train) + len(dev)
+    trainer.save(model, tmp_path / "crossfit", data_files={"train": "in-memory"})
+    assert "Cross-fitted on dev (`--crossfit-dev 2`)" in (tmp_path / "crossfit" / "README.md").read_text()
+    with pytest.raises(ValueError, match="crossfit_dev"):
+        TrainingArguments(crossfit_dev=1)

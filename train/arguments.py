@@ -63,6 +63,10 @@ class TrainingArguments:
     early_stopping_metric: str = "micro_f1"
     threshold_beta: float = 0.7  # F-beta for threshold calibration; < 1 favours precision
     threshold_strategy: str = "shared"  # one cut for all labels (pooled dev), or "per_label"
+    # 0: dev is held out (early stopping, thresholds). K >= 2: dev is trained on too, and the
+    # thresholds come from K fold models that each left one fold of dev out (K + 1 trainings;
+    # `FramingTrainer.fit_crossfit`).
+    crossfit_dev: int = 0
     seed: int = 13
     threads: int | None = None
 
@@ -71,6 +75,9 @@ class TrainingArguments:
             raise ValueError("save_teacher_scores needs a teacher to score with")
         if not 0.0 <= self.teacher_weight <= 1.0:
             raise ValueError(f"teacher_weight must be within [0, 1], not {self.teacher_weight}")
+        if self.crossfit_dev < 0 or self.crossfit_dev == 1:
+            raise ValueError(f"crossfit_dev must be 0 (dev held out) or a number of folds >= 2, "
+                             f"not {self.crossfit_dev}")
         if self.threshold_strategy not in ("shared", "per_label"):
             raise ValueError(f"threshold_strategy must be 'shared' or 'per_label', "
                              f"not {self.threshold_strategy!r}")

@@ -43,6 +43,16 @@ def _held_out_summary(test: dict) -> list[str]:
     return lines
 
 
+def _crossfit(crossfit: dict) -> str:
+    return (f"- Cross-fitted on dev (`--crossfit-dev {crossfit['folds']}`): dev was cut into "
+            f"{crossfit['folds']} folds ({', '.join(map(str, crossfit['fold_sizes']))} examples; "
+            "the sentences of one document in one fold); each fold was scored by a model "
+            "trained on the training data and the other folds (best epochs "
+            f"{crossfit['fold_best_epochs']}), the thresholds were chosen on those out-of-fold "
+            "scores, and this model was then trained on the training data and all of dev for "
+            f"{crossfit['final_model_epochs']} epoch(s).")
+
+
 def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
     args, versions, data = run["arguments"], run["versions"], run.get("data", {})
     default_data = str(data.get("train", "")).startswith("data/build/default/")
@@ -81,6 +91,7 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         f"{args['batch_size']}, max length {args['max_length']} tokens, seed {args['seed']}; "
         f"early stopping on dev {args.get('early_stopping_metric', 'macro_f1').replace('_f1', '-F1')} "
         f"at 0.5 (patience {args['early_stopping_patience']}).",
+        *([_crossfit(report["crossfit_dev"])] if report.get("crossfit_dev") else []),
         f"- Epochs run: {report.get('epochs_run')}, best epoch: {report.get('best_epoch')}; "
         f"training time {report.get('training_seconds')} s on {versions.get('machine', versions.get('platform'))}.",
         f"- Training examples: {report.get('train_examples')}, dev examples: "
@@ -103,6 +114,9 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         "",
         "## Dev metrics (at the thresholds above)",
         "",
+        *(["Every dev sentence here was scored by a fold model that did not learn from it "
+           "(cross-fitting, above); the model itself learnt from all of dev, so its own dev "
+           "scores would be in-sample and are not used.", ""] if report.get("crossfit_dev") else []),
         "Thresholds were calibrated on this same dev split, so these figures are optimistic; the "
         "TF-IDF + logistic-regression baseline is calibrated the same way on the same split.",
         "",

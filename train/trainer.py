@@ -12,6 +12,7 @@ and the files a user needs to trust the model (metrics, arguments, versions, mod
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -37,7 +38,7 @@ from .metrics import binarise, calibrate_thresholds, score_labels
 from .model_card import write_model_card
 from .teacher import model_record, save_teacher_scores, teacher_scores
 
-__all__ = ["FramingTrainer"]
+__all__ = ["FramingTrainer", "crossfit_folds"]
 
 
 class FramingTrainer:
@@ -47,77 +48,129 @@ class FramingTrainer:
 
     def fit(self, train: list[Example], dev: list[Example], taxonomy: Taxonomy,
             base_dir: str | Path | None = None) -> FramingModel:
-        """Train on `train`, early-stop and calibrate on `dev`; returns the fitted model."""
+        """Train on `train`, early-stop and calibrate on `dev`; returns the fitted model.
+
+        With `crossfit_dev=K` the dev sentences are trained on as well (`fit_crossfit`)."""
+        self.report = {}
+        if self.args.crossfit_dev:
+            return self.fit_crossfit(train, dev, taxonomy, base_dir)
+        model, history, training_seconds = self._train(train, dev, taxonomy, base_dir)
+        dev_scores = model.predict_proba([e.text for e in dev])
+        self._calibrate_and_report(model, train, dev, dev_scores, taxonomy.names)
+        self.report = {
+            "training_seconds": round(training_seconds, 1),
+            "epochs_run": len(history),
+            "best_epoch": _best_epoch(history, self.args.early_stopping_metric),
+            "early_stopping_metric": self.args.early_stopping_metric,
+            "epoch_dev_macro_f1_at_0.5": [round(h["eval_macro_f1"], 4) for h in history],
+            "epoch_dev_micro_f1_at_0.5": [round(h["eval_micro_f1"], 4) for h in history],
+            "train_examples": len(train),
+            **self.report,
+        }
+        return model
+
+    def fit_crossfit(self, train: list[Example], dev: list[Example], taxonomy: Taxonomy,
+                     base_dir: str | Path | None = None) -> FramingModel:
+        """Train on `train` + `dev`, with thresholds that were still chosen on unseen sentences.
+
+        Labelled real text is scarce, and a dev split that only picks thresholds leaves some of
+        it unlearnt. Cross-fitting uses all of it: dev is cut into K folds (the sentences of one
+        document stay together); K models each learn from `train` and the other folds and score
+        their own fold; the thresholds are calibrated on these pooled out-of-fold scores, and
+        the model returned learns from `train` and all of dev, for as many epochs as the fold
+        models' best (median). Costs K + 1 trainings. The dev figures it reports are the
+        out-of-fold ones."""
+        self.report = {}
+        folds = crossfit_folds(dev, self.args.crossfit_dev)
+        scores = np.zeros((len(dev), len(taxonomy.names)))
+        best_epochs, seconds = [], 0.0
+        for k in range(self.args.crossfit_dev):
+            held = [e for e, f in zip(dev, folds) if f == k]
+            rest = [e for e, f in zip(dev, folds) if f != k]
+            model, history, took = self._train(train + rest, held, taxonomy, base_dir)
+            scores[folds == k] = model.predict_proba([e.text for e in held])
+            best_epochs.append(_best_epoch(history, self.args.early_stopping_metric))
+            seconds += took
+        epochs = max(1, int(round(float(np.median(best_epochs)))))
+        model, _, took = self._train(train + dev, None, taxonomy, base_dir, epochs=epochs)
+        self._calibrate_and_report(model, train, dev, scores, taxonomy.names)
+        self.report = {
+            "training_seconds": round(seconds + took, 1),
+            "epochs_run": epochs,
+            "best_epoch": epochs,
+            "crossfit_dev": {"folds": self.args.crossfit_dev,
+                             "fold_sizes": np.bincount(folds).tolist(),
+                             "fold_best_epochs": best_epochs,
+                             "final_model_epochs": epochs,
+                             "final_model_seconds": round(took, 1)},
+            "train_examples": len(train) + len(dev),
+            **self.report,
+        }
+        return model
+
+    def _train(self, train: list[Example], dev: list[Example] | None, taxonomy: Taxonomy,
+               base_dir: str | Path | None, epochs: int | None = None,
+               ) -> tuple[FramingModel, list[dict], float]:
+        """One training run: a model from the encoder (or `init_from`), class weights, teacher
+        targets, then the transformers loop. With `dev`, evaluation each epoch and early
+        stopping restore the best epoch; without, it trains for `epochs` and keeps the last."""
         args = self.args
         if args.threads:
             torch.set_num_threads(args.threads)
         set_seed(args.seed)
         labels = taxonomy.names
-        started_from = None
         if args.init_from:
             model, started_from = self._warm_start(args.init_from, taxonomy)
+            self.report["init_from"] = started_from
         else:
             model = FramingModel.from_encoder(
                 base_dir or resolve_base(args.base), taxonomy, max_length=args.inference_max_length
             )
-        y_train, y_dev = label_matrix(train, labels), label_matrix(dev, labels)
+        y_train = label_matrix(train, labels)
         positives = y_train.sum(axis=0)
         pos_weight = np.sqrt((len(train) - positives) / np.maximum(positives, 1.0))
         model.pos_weight.copy_(torch.tensor(np.clip(pos_weight, 1.0, args.max_pos_weight)))
-        taught_by = None
         if args.teacher:
-            y_train, taught_by = self._teacher_targets(args.teacher, train, y_train, labels)
-
+            y_train, self.report["teacher"] = self._teacher_targets(args.teacher, train, y_train,
+                                                                    labels)
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="framescope-train-") as scratch:
             trainer = Trainer(
                 model=model,
-                args=self._hf_arguments(scratch),
+                args=self._hf_arguments(scratch, evaluate=dev is not None, epochs=epochs),
                 train_dataset=self._dataset(model, train, y_train),
-                eval_dataset=self._dataset(model, dev, y_dev),
+                eval_dataset=self._dataset(model, dev, label_matrix(dev, labels)) if dev else None,
                 data_collator=DataCollatorWithPadding(model.tokenizer),
                 compute_metrics=self._epoch_metrics(labels),
-                callbacks=[EarlyStoppingCallback(args.early_stopping_patience)],
+                callbacks=[EarlyStoppingCallback(args.early_stopping_patience)] if dev else [],
             )
             trainer.train()
             history = [h for h in trainer.state.log_history if "eval_micro_f1" in h]
-        training_seconds = time.perf_counter() - started
         model.eval()
+        return model, history, time.perf_counter() - started
 
-        dev_texts = [e.text for e in dev]
-        dev_scores = model.predict_proba(dev_texts)
+    def _calibrate_and_report(self, model: FramingModel, train: list[Example],
+                              dev: list[Example], dev_scores: np.ndarray,
+                              labels: list[str]) -> None:
+        """Thresholds from the dev scores, the dev figures at them, and the TF-IDF baseline
+        (fitted on `train`, thresholds on dev) for comparison."""
+        args = self.args
+        y_dev = label_matrix(dev, labels)
         dev_weight = np.array([e.weight for e in dev])
         model.settings.thresholds = calibrate_thresholds(y_dev, dev_scores, labels,
                                                          sample_weight=dev_weight,
                                                          beta=args.threshold_beta,
                                                          shared=args.threshold_strategy == "shared")
-        dev_report = score_labels(y_dev, binarise(dev_scores, labels, model.thresholds), labels)
-
-        baseline = fit_baseline(train, dev, labels, seed=args.seed, beta=args.threshold_beta)
-        baseline_report = score_labels(
-            y_dev, binarise(baseline.predict_proba(dev_texts), labels, baseline.thresholds), labels
-        )
-        self.baseline = baseline
-        self.report = {
-            "training_seconds": round(training_seconds, 1),
-            "epochs_run": len(history),
-            "best_epoch": int(np.argmax([h[f"eval_{args.early_stopping_metric}"] for h in history]) + 1)
-            if history else None,
-            "early_stopping_metric": args.early_stopping_metric,
-            "epoch_dev_macro_f1_at_0.5": [round(h["eval_macro_f1"], 4) for h in history],
-            "epoch_dev_micro_f1_at_0.5": [round(h["eval_micro_f1"], 4) for h in history],
-            "train_examples": len(train),
+        self.baseline = fit_baseline(train, dev, labels, seed=args.seed, beta=args.threshold_beta)
+        self.report.update({
             "dev_examples": len(dev),
-            "dev": dev_report,
+            "dev": score_labels(y_dev, binarise(dev_scores, labels, model.thresholds), labels),
             "dev_by_source": self._by_source(dev, y_dev, dev_scores, model.thresholds, labels),
-            "baseline_dev": baseline_report,
+            "baseline_dev": score_labels(y_dev, binarise(
+                self.baseline.predict_proba([e.text for e in dev]), labels,
+                self.baseline.thresholds), labels),
             "thresholds": model.thresholds,
-        }
-        if started_from:
-            self.report["init_from"] = started_from
-        if taught_by:
-            self.report["teacher"] = taught_by
-        return model
+        })
 
     def _warm_start(self, path: str | Path, taxonomy: Taxonomy) -> tuple[FramingModel, dict]:
         """A trained framing model to continue from: encoder and head when its labels are the
@@ -164,11 +217,12 @@ class FramingTrainer:
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _hf_arguments(self, scratch: str) -> HFTrainingArguments:
+    def _hf_arguments(self, scratch: str, evaluate: bool = True,
+                      epochs: int | None = None) -> HFTrainingArguments:
         args = self.args
         return HFTrainingArguments(
             output_dir=scratch,
-            num_train_epochs=args.epochs,
+            num_train_epochs=epochs or args.epochs,
             learning_rate=args.learning_rate,
             per_device_train_batch_size=args.batch_size,
             # Real news sentences vary from 5 to 120 tokens: batches of similar length pad less.
@@ -177,11 +231,11 @@ class FramingTrainer:
             warmup_steps=args.warmup_ratio,
             weight_decay=args.weight_decay,
             lr_scheduler_type="linear",
-            eval_strategy="epoch",
-            save_strategy="epoch",
+            eval_strategy="epoch" if evaluate else "no",
+            save_strategy="epoch" if evaluate else "no",
             save_total_limit=2,
             save_only_model=True,
-            load_best_model_at_end=True,
+            load_best_model_at_end=evaluate,
             metric_for_best_model=args.early_stopping_metric,
             greater_is_better=True,
             seed=args.seed,
@@ -225,8 +279,27 @@ class FramingTrainer:
             rows = np.array([e.extra.get("source") == source for e in dev])
             report = score_labels(y_dev[rows], binarise(scores[rows], labels, thresholds), labels)
             out[source] = {k: report[k] for k in ("examples", "micro_f1", "macro_f1",
+                                                    "flags", "flag_precision", "micro_recall",
                                                     "negatives", "negatives_flagged")}
         return out
+
+
+def crossfit_folds(examples: list[Example], folds: int) -> np.ndarray:
+    """The fold of each example, 0 .. folds - 1: by a hash of its `doc_id` when it has one, so
+    that the sentences of one article are never split between folds (they share names and
+    topics, and would flatter the out-of-fold figures), else of its text. No seed: an example
+    keeps its fold across runs and machines."""
+    keys = [str(e.extra.get("doc_id") or e.text) for e in examples]
+    fold = np.array([int(hashlib.sha1(k.encode("utf-8")).hexdigest(), 16) % folds for k in keys])
+    empty = sorted(set(range(folds)) - set(fold.tolist()))
+    if empty:
+        raise ValueError(f"crossfit_dev={folds}: dev has too few documents to fill {folds} folds "
+                         f"(fold {empty[0]} is empty); use fewer folds or a larger dev file")
+    return fold
+
+
+def _best_epoch(history: list[dict], metric: str) -> int | None:
+    return int(np.argmax([h[f"eval_{metric}"] for h in history]) + 1) if history else None
 
 
 def _cpu_name() -> str:
