@@ -340,7 +340,7 @@ def test_a_student_trained_from_saved_teacher_scores_equals_one_trained_from_the
 
 
 def test_crossfit_keeps_each_document_in_one_fold_and_refuses_empty_folds():
-    from framescope.train.trainer import crossfit_folds
+    from framescope.train.data import crossfit_folds
 
     rows = [Example(f"Sentence {i} of article {doc}.", [], {"doc_id": doc})
             for doc in ("a1", "a2", "a3", "a4", "a5", "a6") for i in range(5)]
@@ -356,27 +356,45 @@ def test_crossfit_keeps_each_document_in_one_fold_and_refuses_empty_folds():
 def test_crossfit_learns_from_dev_and_takes_thresholds_from_unseen_folds(tiny_encoder_dir,
                                                                           tmp_path):
     """With `crossfit_dev`, the dev sentences are training data too. Here the training file has
-    no coup sentence at all and dev has them (in two articles): the plain model cannot learn
-    coup, the cross-fitted one does; its dev figures come from fold models that never saw the
-    sentences they scored, and the card says how."""
+    no coup sentence and dev has them, all in articles of one fold: the plain model cannot learn
+    coup, the cross-fitted one does. The fold model that scores those articles never saw a coup
+    sentence either, so the out-of-fold dev figures (model and baseline) miss every coup: they
+    would not, were they the returned model's own (in-sample) scores."""
+    from framescope.train.data import crossfit_folds
+
+    docs = [f"article-{i}" for i in range(40)]
+    folds = crossfit_folds([Example("x", [], {"doc_id": d}) for d in docs], 2)
+    coup_docs = [d for d, f in zip(docs, folds) if f == 0][:4]
+    other_docs = [d for d, f in zip(docs, folds) if f == 1][:4]
     train = [e for e in examples() if "coup" not in e.labels]
-    dev = [Example(e.text, e.labels, {"doc_id": f"article-{i % 8}"})
-           for i, e in enumerate(examples(4))]
+    dev = [Example(f"{text} Report {i}.", ["coup"], {"doc_id": coup_docs[i % 4]})
+           for i, text in enumerate(COUP * 3)]
+    dev += [Example(f"{text} Report {i}.", labels, {"doc_id": other_docs[i % 4]})
+            for i, (text, labels) in enumerate([(t, ["biolab_threat"]) for t in LAB * 3]
+                                               + [(t, []) for t in NONE * 3])]
     coup = ["Officers staged a coup overnight.", "The junta seized power in the capital."]
 
-    plain = FramingTrainer(tiny_arguments(tiny_encoder_dir)).fit(train, dev, TAXONOMY)
+    plain_trainer = FramingTrainer(tiny_arguments(tiny_encoder_dir))
+    plain = plain_trainer.fit(train, dev, TAXONOMY)
     args = tiny_arguments(tiny_encoder_dir)
     args.crossfit_dev = 2
     trainer = FramingTrainer(args)
     model = trainer.fit(train, dev, TAXONOMY)
 
-    report = trainer.report["crossfit_dev"]
     assert (model.predict_proba(coup)[:, 0] > 0.5).all()
     assert (plain.predict_proba(coup)[:, 0] < 0.5).all()
-    assert report["folds"] == 2 and sum(report["fold_sizes"]) == len(dev)
-    assert report["final_model_epochs"] >= 1
+    assert trainer.report["dev"]["per_label"]["coup"]["recall"] == 0.0
+    assert trainer.report["baseline_dev"]["per_label"]["coup"]["recall"] == 0.0
+    # the TF-IDF baseline beside it is cross-fitted too, so both learn from the same sentences
+    assert (trainer.baseline.predict_proba(coup)[:, 0] > 0).all()
+    assert (plain_trainer.baseline.predict_proba(coup)[:, 0] == 0).all()
+    report = trainer.report["crossfit_dev"]
+    assert report["fold_sizes"] == [12, 24] and trainer.report["best_epoch"] is None
     assert trainer.report["train_examples"] == len(train) + len(dev)
     trainer.save(model, tmp_path / "crossfit", data_files={"train": "in-memory"})
-    assert "Cross-fitted on dev (`--crossfit-dev 2`)" in (tmp_path / "crossfit" / "README.md").read_text()
+    card = (tmp_path / "crossfit" / "README.md").read_text()
+    assert "Cross-fitted on dev (`--crossfit-dev 2`)" in card and "early stopping on dev" not in card
     with pytest.raises(ValueError, match="crossfit_dev"):
         TrainingArguments(crossfit_dev=1)
+    with pytest.raises(ValueError, match="teacher"):
+        TrainingArguments(crossfit_dev=2, teacher="models/default")

@@ -37,7 +37,8 @@ def resolve_base(base: str) -> Path:
 @dataclass
 class TrainingArguments:
     """Hyper-parameters of `FramingTrainer`. The defaults train from the encoder; the shipped
-    model continued run 3 with `init_from`, `epochs=1`, `learning_rate=3e-5` (README)."""
+    model continued run 3 with `init_from`, `epochs=1`, `learning_rate=3e-5`, `crossfit_dev=2`
+    (README)."""
 
     base: str = "minilm"
     # A framescope model folder to start from instead of a bare encoder (its encoder, and its
@@ -64,8 +65,8 @@ class TrainingArguments:
     threshold_beta: float = 0.7  # F-beta for threshold calibration; < 1 favours precision
     threshold_strategy: str = "shared"  # one cut for all labels (pooled dev), or "per_label"
     # 0: dev is held out (early stopping, thresholds). K >= 2: dev is trained on too, and the
-    # thresholds come from K fold models that each left one fold of dev out (K + 1 trainings;
-    # `FramingTrainer.fit_crossfit`).
+    # thresholds come from K fold models that each left one fold of dev out (K + 1 trainings of
+    # exactly `epochs` epochs, no early stopping; `FramingTrainer.fit_crossfit`).
     crossfit_dev: int = 0
     seed: int = 13
     threads: int | None = None
@@ -75,6 +76,9 @@ class TrainingArguments:
             raise ValueError("save_teacher_scores needs a teacher to score with")
         if not 0.0 <= self.teacher_weight <= 1.0:
             raise ValueError(f"teacher_weight must be within [0, 1], not {self.teacher_weight}")
+        if self.crossfit_dev and self.teacher:
+            raise ValueError("crossfit_dev with a teacher is not supported: the teacher would "
+                             "have to score the dev sentences too, once per fold")
         if self.crossfit_dev < 0 or self.crossfit_dev == 1:
             raise ValueError(f"crossfit_dev must be 0 (dev held out) or a number of folds >= 2, "
                              f"not {self.crossfit_dev}")

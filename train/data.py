@@ -17,6 +17,7 @@ a user with 40,000 annotations needs to know *which* one is broken.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ import yaml
 
 from framescope.inference.taxonomy import Taxonomy
 
-__all__ = ["DataError", "Example", "label_matrix", "read_examples", "write_jsonl"]
+__all__ = ["DataError", "Example", "crossfit_folds", "label_matrix", "read_examples", "write_jsonl"]
 
 
 class DataError(ValueError):
@@ -156,3 +157,17 @@ def label_matrix(examples: list[Example], labels: list[str]) -> np.ndarray:
         for label in example.labels:
             y[i, index[label]] = 1.0
     return y
+
+
+def crossfit_folds(examples: list[Example], folds: int) -> np.ndarray:
+    """The fold of each example, 0 .. folds - 1: by a hash of its `doc_id` when it has one, so
+    that the sentences of one article are never split between folds (they share names and
+    topics, and would flatter the out-of-fold figures), else of its text. No seed: an example
+    keeps its fold across runs and machines."""
+    keys = [str(e.extra.get("doc_id") or e.text) for e in examples]
+    fold = np.array([int(hashlib.sha1(k.encode("utf-8")).hexdigest(), 16) % folds for k in keys])
+    empty = sorted(set(range(folds)) - set(fold.tolist()))
+    if empty:
+        raise ValueError(f"crossfit_dev={folds}: dev has too few documents to fill {folds} folds "
+                         f"(fold {empty[0]} is empty); use fewer folds or a larger dev file")
+    return fold

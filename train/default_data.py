@@ -166,9 +166,9 @@ def build_default_data(out_dir: str | Path, ptc: str | Path | None = None) -> di
     for example in curated:
         example.extra.update(source="curated", weight=CURATED_WEIGHT)
     # PTC holds near-copies of some articles under other ids, so a test sentence can recur
-    # word for word in a train or dev article: such copies leave train, and dev.
-    test_texts = {_normalise(e.text) for e in by_split["test"]}
-    dev = [e for e in by_split["dev"] if _normalise(e.text) not in test_texts]
+    # (word for word or nearly) in a train or dev article: such copies leave train, and dev
+    # (which the default model is trained on too, cross-fitted).
+    dev, _ = _drop_near_duplicates(by_split["dev"], by_split["test"])
     train, dropped = _drop_near_duplicates(titles + curated + by_split["train"],
                                            dev + by_split["test"])
     for example in train:

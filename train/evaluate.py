@@ -5,25 +5,48 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from framescope.inference.modeling import FramingModel
 
 from .baseline import TfidfBaseline
-from .data import Example, label_matrix, read_examples
+from .data import Example, crossfit_folds, label_matrix, read_examples
 from .metrics import binarise, calibrate_thresholds, score_labels
 
-__all__ = ["evaluate", "format_report", "fit_baseline"]
+__all__ = ["evaluate", "format_report", "fit_baseline", "baseline_with_dev_scores"]
 
 
 def fit_baseline(train: list[Example], dev: list[Example], labels: list[str],
-                 seed: int = 13, beta: float = 1.0) -> TfidfBaseline:
-    """The baseline on the model's own split: fitted on train, thresholds from dev."""
-    baseline = TfidfBaseline(labels, seed=seed).fit([e.text for e in train],
-                                                    label_matrix(train, labels))
-    dev_scores = baseline.predict_proba([e.text for e in dev])
+                 seed: int = 13, beta: float = 1.0, crossfit: int = 0) -> TfidfBaseline:
+    """The baseline on the model's own split: fitted on train, thresholds from dev; with
+    `crossfit=K`, as a cross-fitted model is made (fitted on train + dev, thresholds from the
+    out-of-fold scores of K fold baselines), so that both learn from the same sentences."""
+    return baseline_with_dev_scores(train, dev, labels, seed, beta, crossfit)[0]
+
+
+def baseline_with_dev_scores(train: list[Example], dev: list[Example], labels: list[str],
+                             seed: int = 13, beta: float = 1.0, crossfit: int = 0,
+                             ) -> tuple[TfidfBaseline, np.ndarray]:
+    """`fit_baseline`, and the dev scores its thresholds were chosen on (out of fold when
+    cross-fitted: the fitted baseline has learnt dev, so its own dev scores are in-sample)."""
+    def fitted(rows: list[Example]) -> TfidfBaseline:
+        return TfidfBaseline(labels, seed=seed).fit([e.text for e in rows], label_matrix(rows, labels))
+
+    if crossfit:
+        folds = crossfit_folds(dev, crossfit)
+        dev_scores = np.zeros((len(dev), len(labels)), dtype=np.float32)
+        for k in range(crossfit):
+            rest = [e for e, f in zip(dev, folds) if f != k]
+            dev_scores[folds == k] = fitted(train + rest).predict_proba(
+                [e.text for e, f in zip(dev, folds) if f == k])
+        baseline = fitted(train + dev)
+    else:
+        baseline = fitted(train)
+        dev_scores = baseline.predict_proba([e.text for e in dev])
     dev_weight = [e.weight for e in dev]
     baseline.thresholds = calibrate_thresholds(label_matrix(dev, labels), dev_scores, labels,
                                                sample_weight=dev_weight, beta=beta)
-    return baseline
+    return baseline, dev_scores
 
 
 def evaluate(model: FramingModel, examples: list[Example],
@@ -57,7 +80,8 @@ def baseline_for(model_dir: Path, labels: list[str]) -> TfidfBaseline | None:
     taxonomy = Taxonomy.from_labels(labels)
     arguments = run.get("arguments", {})
     return fit_baseline(read_examples(train_path, taxonomy), read_examples(dev_path, taxonomy),
-                        labels, arguments.get("seed", 13), arguments.get("threshold_beta", 1.0))
+                        labels, arguments.get("seed", 13), arguments.get("threshold_beta", 1.0),
+                        crossfit=arguments.get("crossfit_dev", 0))
 
 
 def format_report(result: dict) -> str:

@@ -47,16 +47,19 @@ def _crossfit(crossfit: dict) -> str:
     return (f"- Cross-fitted on dev (`--crossfit-dev {crossfit['folds']}`): dev was cut into "
             f"{crossfit['folds']} folds ({', '.join(map(str, crossfit['fold_sizes']))} examples; "
             "the sentences of one document in one fold); each fold was scored by a model "
-            "trained on the training data and the other folds (best epochs "
-            f"{crossfit['fold_best_epochs']}), the thresholds were chosen on those out-of-fold "
-            "scores, and this model was then trained on the training data and all of dev for "
-            f"{crossfit['final_model_epochs']} epoch(s).")
+            "trained on the training data and the other folds, the thresholds were chosen on "
+            "those out-of-fold scores, and this model was then trained on the training data and "
+            "all of dev. Every one of these trainings ran exactly "
+            f"{crossfit['epochs']} epoch{'s' if crossfit['epochs'] != 1 else ''}, without "
+            "early stopping.")
 
 
 def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
     args, versions, data = run["arguments"], run["versions"], run.get("data", {})
     default_data = str(data.get("train", "")).startswith("data/build/default/")
     dev, baseline = report.get("dev", {}), report.get("baseline_dev")
+    on_dev = ("out-of-fold scores of the dev split (cross-fitting, above)"
+              if report.get("crossfit_dev") else "dev split")
     lines = [
         f"# framescope model: {out_dir.name}",
         "",
@@ -86,25 +89,30 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         + "; mean pooling, linear head, sigmoid per label, "
         f"BCE with per-label positive weights (capped at {args['max_pos_weight']}).",
         *([_taught_by(report["teacher"])] if report.get("teacher") else []),
-        f"- {args['epochs']} epoch{'s' if args['epochs'] != 1 else ''} at most, learning rate "
+        f"- {args['epochs']} epoch{'s' if args['epochs'] != 1 else ''}"
+        f"{'' if report.get('crossfit_dev') else ' at most'}, learning rate "
         f"{args['learning_rate']}, batch "
-        f"{args['batch_size']}, max length {args['max_length']} tokens, seed {args['seed']}; "
-        f"early stopping on dev {args.get('early_stopping_metric', 'macro_f1').replace('_f1', '-F1')} "
-        f"at 0.5 (patience {args['early_stopping_patience']}).",
+        f"{args['batch_size']}, max length {args['max_length']} tokens, seed {args['seed']}"
+        + ("." if report.get("crossfit_dev") else
+           f"; early stopping on dev "
+           f"{args.get('early_stopping_metric', 'macro_f1').replace('_f1', '-F1')} at 0.5 "
+           f"(patience {args['early_stopping_patience']})."),
         *([_crossfit(report["crossfit_dev"])] if report.get("crossfit_dev") else []),
-        f"- Epochs run: {report.get('epochs_run')}, best epoch: {report.get('best_epoch')}; "
-        f"training time {report.get('training_seconds')} s on {versions.get('machine', versions.get('platform'))}.",
+        f"- Epochs run: {report.get('epochs_run')}"
+        + (f", best epoch: {report.get('best_epoch')}" if report.get("best_epoch") else "")
+        + f"; training time {report.get('training_seconds')} s on "
+        f"{versions.get('machine', versions.get('platform'))}.",
         f"- Training examples: {report.get('train_examples')}, dev examples: "
         f"{report.get('dev_examples')}.",
         *[f"- Data `{k}`: {v}" for k, v in data.items()],
         "",
         "## Thresholds",
         "",
-        (f"One cut shared by every label, chosen on the dev split to maximise F-beta over all "
+        (f"One cut shared by every label, chosen on the {on_dev} to maximise F-beta over all "
          f"labels' scores pooled (micro; beta = {args.get('threshold_beta', 1.0)}; below 1 "
          "favours precision)"
          if args.get("threshold_strategy") == "shared" else
-         f"One per label, chosen on the dev split to maximise that label's F-beta (beta = "
+         f"One per label, chosen on the {on_dev} to maximise that label's F-beta (beta = "
          f"{args.get('threshold_beta', 1.0)}; below 1 favours precision; labels with under 10 "
          "dev positives keep 0.5)")
         + ", each example counted with its `weight`, over a grid from 0.30 to 0.95 smoothed "
@@ -115,8 +123,9 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         "## Dev metrics (at the thresholds above)",
         "",
         *(["Every dev sentence here was scored by a fold model that did not learn from it "
-           "(cross-fitting, above); the model itself learnt from all of dev, so its own dev "
-           "scores would be in-sample and are not used.", ""] if report.get("crossfit_dev") else []),
+           "(cross-fitting, above), and so was the baseline's; the model itself learnt from all "
+           "of dev, so its own dev scores would be in-sample and are not used.", ""]
+          if report.get("crossfit_dev") else []),
         "Thresholds were calibrated on this same dev split, so these figures are optimistic; the "
         "TF-IDF + logistic-regression baseline is calibrated the same way on the same split.",
         "",
@@ -191,7 +200,7 @@ _DEFAULT_DATA_LABELS = [
 _DEFAULT_DATA_PROSE = [
     "- Real news from outside state media (US and UK news and commentary in the Propaganda "
     "Techniques Corpus) rarely carries these framings: the default model learnt from about "
-    "11,000 such sentences, read whole, of which under 200 carry one, and it finds few of "
+    "12,000 such sentences, read whole, of which about 200 carry one, and it finds few of "
     "the framings there (recall and precision on the PTC test articles are in the "
     "repository README). On a corpus unlike its training data, read a sample of spans before "
     "trusting counts (`framescope sample` + `framescope review`).",

@@ -12,13 +12,13 @@ and the files a user needs to trust the model (metrics, arguments, versions, mod
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
 import shutil
 import tempfile
 import time
+import warnings
 from importlib import metadata
 from pathlib import Path
 
@@ -32,13 +32,13 @@ from framescope.inference.modeling import FramingModel, ModelSettings, normalise
 from framescope.inference.taxonomy import Taxonomy
 
 from .arguments import TrainingArguments, resolve_base
-from .data import Example, label_matrix
-from .evaluate import fit_baseline
+from .data import Example, crossfit_folds, label_matrix
+from .evaluate import baseline_with_dev_scores
 from .metrics import binarise, calibrate_thresholds, score_labels
 from .model_card import write_model_card
 from .teacher import model_record, save_teacher_scores, teacher_scores
 
-__all__ = ["FramingTrainer", "crossfit_folds"]
+__all__ = ["FramingTrainer"]
 
 
 class FramingTrainer:
@@ -77,31 +77,33 @@ class FramingTrainer:
         it unlearnt. Cross-fitting uses all of it: dev is cut into K folds (the sentences of one
         document stay together); K models each learn from `train` and the other folds and score
         their own fold; the thresholds are calibrated on these pooled out-of-fold scores, and
-        the model returned learns from `train` and all of dev, for as many epochs as the fold
-        models' best (median). Costs K + 1 trainings. The dev figures it reports are the
-        out-of-fold ones."""
+        the model returned learns from `train` and all of dev. Every one of the K + 1 trainings
+        runs exactly `epochs` epochs: early stopping on a held-out fold would choose the epoch
+        on the very sentences it then scores. The dev figures it reports are the out-of-fold
+        ones."""
+        args = self.args
+        if args.crossfit_dev < 2:
+            raise ValueError(f"fit_crossfit needs crossfit_dev >= 2 folds, not {args.crossfit_dev}")
         self.report = {}
-        folds = crossfit_folds(dev, self.args.crossfit_dev)
+        _warn_if_start_learnt_dev(args.init_from)
+        folds = crossfit_folds(dev, args.crossfit_dev)
         scores = np.zeros((len(dev), len(taxonomy.names)))
-        best_epochs, seconds = [], 0.0
-        for k in range(self.args.crossfit_dev):
+        seconds = 0.0
+        for k in range(args.crossfit_dev):
             held = [e for e, f in zip(dev, folds) if f == k]
             rest = [e for e, f in zip(dev, folds) if f != k]
-            model, history, took = self._train(train + rest, held, taxonomy, base_dir)
+            model, _, took = self._train(train + rest, None, taxonomy, base_dir)
             scores[folds == k] = model.predict_proba([e.text for e in held])
-            best_epochs.append(_best_epoch(history, self.args.early_stopping_metric))
             seconds += took
-        epochs = max(1, int(round(float(np.median(best_epochs)))))
-        model, _, took = self._train(train + dev, None, taxonomy, base_dir, epochs=epochs)
+        model, _, took = self._train(train + dev, None, taxonomy, base_dir)
         self._calibrate_and_report(model, train, dev, scores, taxonomy.names)
         self.report = {
             "training_seconds": round(seconds + took, 1),
-            "epochs_run": epochs,
-            "best_epoch": epochs,
-            "crossfit_dev": {"folds": self.args.crossfit_dev,
+            "epochs_run": args.epochs,
+            "best_epoch": None,
+            "crossfit_dev": {"folds": args.crossfit_dev,
                              "fold_sizes": np.bincount(folds).tolist(),
-                             "fold_best_epochs": best_epochs,
-                             "final_model_epochs": epochs,
+                             "epochs": args.epochs,
                              "final_model_seconds": round(took, 1)},
             "train_examples": len(train) + len(dev),
             **self.report,
@@ -153,7 +155,7 @@ class FramingTrainer:
                               dev: list[Example], dev_scores: np.ndarray,
                               labels: list[str]) -> None:
         """Thresholds from the dev scores, the dev figures at them, and the TF-IDF baseline
-        (fitted on `train`, thresholds on dev) for comparison."""
+        (fitted and calibrated the same way: on `train`, or cross-fitted) for comparison."""
         args = self.args
         y_dev = label_matrix(dev, labels)
         dev_weight = np.array([e.weight for e in dev])
@@ -161,14 +163,14 @@ class FramingTrainer:
                                                          sample_weight=dev_weight,
                                                          beta=args.threshold_beta,
                                                          shared=args.threshold_strategy == "shared")
-        self.baseline = fit_baseline(train, dev, labels, seed=args.seed, beta=args.threshold_beta)
+        self.baseline, baseline_scores = baseline_with_dev_scores(
+            train, dev, labels, seed=args.seed, beta=args.threshold_beta, crossfit=args.crossfit_dev)
         self.report.update({
             "dev_examples": len(dev),
             "dev": score_labels(y_dev, binarise(dev_scores, labels, model.thresholds), labels),
             "dev_by_source": self._by_source(dev, y_dev, dev_scores, model.thresholds, labels),
-            "baseline_dev": score_labels(y_dev, binarise(
-                self.baseline.predict_proba([e.text for e in dev]), labels,
-                self.baseline.thresholds), labels),
+            "baseline_dev": score_labels(y_dev, binarise(baseline_scores, labels,
+                                                         self.baseline.thresholds), labels),
             "thresholds": model.thresholds,
         })
 
@@ -284,18 +286,20 @@ class FramingTrainer:
         return out
 
 
-def crossfit_folds(examples: list[Example], folds: int) -> np.ndarray:
-    """The fold of each example, 0 .. folds - 1: by a hash of its `doc_id` when it has one, so
-    that the sentences of one article are never split between folds (they share names and
-    topics, and would flatter the out-of-fold figures), else of its text. No seed: an example
-    keeps its fold across runs and machines."""
-    keys = [str(e.extra.get("doc_id") or e.text) for e in examples]
-    fold = np.array([int(hashlib.sha1(k.encode("utf-8")).hexdigest(), 16) % folds for k in keys])
-    empty = sorted(set(range(folds)) - set(fold.tolist()))
-    if empty:
-        raise ValueError(f"crossfit_dev={folds}: dev has too few documents to fill {folds} folds "
-                         f"(fold {empty[0]} is empty); use fewer folds or a larger dev file")
-    return fold
+def _warn_if_start_learnt_dev(init_from: str | None) -> None:
+    """A starting model that was itself trained on its dev split (cross-fitted) has seen those
+    sentences: if they are this dev split too, every "out-of-fold" score is in-sample."""
+    if not init_from:
+        return
+    run_file = Path(init_from) / "training_args.json"
+    if not run_file.is_file():
+        return
+    run = json.loads(run_file.read_text("utf-8"))
+    if run.get("arguments", {}).get("crossfit_dev"):
+        warnings.warn(f"the model to continue, {init_from}, was trained on its own dev split "
+                      f"({run.get('data', {}).get('dev')}): if that is this dev split too, the "
+                      "out-of-fold dev figures and thresholds are in-sample; cross-fit on "
+                      "sentences it has not seen", stacklevel=3)
 
 
 def _best_epoch(history: list[dict], metric: str) -> int | None:

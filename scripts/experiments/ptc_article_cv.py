@@ -1,9 +1,9 @@
-"""How well does a model trained the shipped way find framings in news prose it never saw?
+"""How well does a model trained as 6d was find framings in news prose it never trained on?
 
 Dev holds 26 PTC sentences with a framing (16 of them in one article), too few to tell two
 training recipes apart on prose. This script measures on the PTC training articles instead, by
 cross-validation over articles: the 281 articles are cut into two folds by a hash of their id;
-for each fold, run 3 is continued for one epoch (the shipped recipe) on the training data less
+for each fold, run 3 is continued for one epoch (6d's recipe) on the training data less
 that fold's articles, and then scores the fold. Only sentences first read in rounds 4 and 5
 count (run 3 never trained on them); they are about three quarters of the articles.
 
