@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-def _baseline(labels: list[str], ptc: str, model_dir: Path):
+def _baseline(labels: list[str], ptc: str, arguments: dict):
     """The baseline fitted on the default training split, rebuilt the documented way, its
     thresholds calibrated as the model's were (same seed and F-beta; cross-fitted on dev, and
     trained on it, when the model was)."""
@@ -43,8 +43,6 @@ def _baseline(labels: list[str], ptc: str, model_dir: Path):
         taxonomy = Taxonomy.from_labels(labels)
         train = read_examples(Path(folder) / "train.jsonl", taxonomy)
         dev = read_examples(Path(folder) / "dev.jsonl", taxonomy)
-    run = model_dir / "training_args.json"
-    arguments = json.loads(run.read_text("utf-8"))["arguments"] if run.is_file() else {}
     return fit_baseline(train, dev, labels, arguments.get("seed", 13),
                         arguments.get("threshold_beta", 1.0),
                         crossfit=arguments.get("crossfit_dev", 0))
@@ -105,15 +103,16 @@ def main() -> None:
 
     model = load_model(args.model, precision="fp32")
     test = [e for e in annotated_examples(args.ptc) if e.extra["split"] == "test"]
-    baseline = None if args.no_baseline else _baseline(model.labels, args.ptc, Path(args.model))
+    run_file = Path(args.model) / "training_args.json"
+    arguments = (json.loads(run_file.read_text("utf-8"))["arguments"] if run_file.is_file()
+                 else {})
+    baseline = None if args.no_baseline else _baseline(model.labels, args.ptc, arguments)
     from framescope.train.trainer import versions
 
-    run_file = Path(args.model) / "training_args.json"
-    run = json.loads(run_file.read_text("utf-8")) if run_file.is_file() else {}
     report = {"model": args.model, "test_sentences": len(test), "by_source": {},
               "machine": versions()["machine"],
               # a cross-fitted model learnt the dev articles too: its flags there are in-sample
-              "trained_on_dev": bool(run.get("arguments", {}).get("crossfit_dev"))}
+              "trained_on_dev": bool(arguments.get("crossfit_dev"))}
     report["all"] = evaluate(model, test, baseline)
     print(f"== real-text test ({len(test)} sentences)\n{format_report(report['all'])}")
     for source in ("ptc", "euvsdisinfo"):
