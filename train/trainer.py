@@ -51,9 +51,9 @@ class FramingTrainer:
         """Train on `train`, early-stop and calibrate on `dev`; returns the fitted model.
 
         With `crossfit_dev=K` the dev sentences are trained on as well (`fit_crossfit`)."""
-        self.report = {}
         if self.args.crossfit_dev:
             return self.fit_crossfit(train, dev, taxonomy, base_dir)
+        self.report = {}
         model, history, training_seconds = self._train(train, dev, taxonomy, base_dir)
         dev_scores = model.predict_proba([e.text for e in dev])
         self._calibrate_and_report(model, train, dev, dev_scores, taxonomy.names)
@@ -111,11 +111,10 @@ class FramingTrainer:
         return model
 
     def _train(self, train: list[Example], dev: list[Example] | None, taxonomy: Taxonomy,
-               base_dir: str | Path | None, epochs: int | None = None,
-               ) -> tuple[FramingModel, list[dict], float]:
+               base_dir: str | Path | None) -> tuple[FramingModel, list[dict], float]:
         """One training run: a model from the encoder (or `init_from`), class weights, teacher
         targets, then the transformers loop. With `dev`, evaluation each epoch and early
-        stopping restore the best epoch; without, it trains for `epochs` and keeps the last."""
+        stopping restore the best epoch; without, it trains for `args.epochs` and keeps the last."""
         args = self.args
         if args.threads:
             torch.set_num_threads(args.threads)
@@ -139,7 +138,7 @@ class FramingTrainer:
         with tempfile.TemporaryDirectory(prefix="framescope-train-") as scratch:
             trainer = Trainer(
                 model=model,
-                args=self._hf_arguments(scratch, evaluate=dev is not None, epochs=epochs),
+                args=self._hf_arguments(scratch, evaluate=dev is not None),
                 train_dataset=self._dataset(model, train, y_train),
                 eval_dataset=self._dataset(model, dev, label_matrix(dev, labels)) if dev else None,
                 data_collator=DataCollatorWithPadding(model.tokenizer),
@@ -219,12 +218,11 @@ class FramingTrainer:
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _hf_arguments(self, scratch: str, evaluate: bool = True,
-                      epochs: int | None = None) -> HFTrainingArguments:
+    def _hf_arguments(self, scratch: str, evaluate: bool = True) -> HFTrainingArguments:
         args = self.args
         return HFTrainingArguments(
             output_dir=scratch,
-            num_train_epochs=epochs or args.epochs,
+            num_train_epochs=args.epochs,
             learning_rate=args.learning_rate,
             per_device_train_batch_size=args.batch_size,
             # Real news sentences vary from 5 to 120 tokens: batches of similar length pad less.
