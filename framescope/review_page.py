@@ -11,6 +11,8 @@ Keyboard: `j`/`k` next/previous, `a` accept, `c` clear, `1`-`9` toggle the first
 Work is kept in the browser's local storage as the reader goes; **Save** downloads the review
 file as JSON lines with `labels`, `status: "reviewed"`, `reviewer` and `reviewed_at` on every
 row the reader decided (rows left alone stay `pending`), ready for `framescope train`.
+**Save** is the record: local storage only spares a reader lost work on a reload, and Chromium
+does not always keep it for pages opened from disk (file://) when the machine is busy.
 """
 
 from __future__ import annotations
