@@ -227,6 +227,10 @@ def _add_train(commands) -> None:
                    help="train on dev too: K fold models, each leaving one fold of dev out, "
                    "choose the thresholds on their out-of-fold scores, then the model is trained "
                    "on train + dev (K + 1 trainings; dev figures are out-of-fold)")
+    p.add_argument("--lexical-weight", type=float, metavar="W",
+                   help="blend the model with the TF-IDF + logistic-regression model fitted "
+                   "beside it: scores are (1 - W) * encoder + W * lexical, thresholds calibrated "
+                   "on the blend; 0 keeps the encoder alone " + from_defaults)
     p.add_argument("--batch-size", type=int, help=from_defaults)
     p.add_argument("--max-length", type=int, help=from_defaults)
     p.add_argument("--seed", type=int, help=from_defaults)
@@ -245,7 +249,7 @@ def _run_train(args) -> int:
                                                "max_length", "seed", "threads", "threshold_beta",
                                                "threshold_strategy", "init_from", "teacher",
                                                "teacher_weight", "save_teacher_scores",
-                                               "crossfit_dev")
+                                               "crossfit_dev", "lexical_weight")
                  if getattr(args, k) is not None}
     if args.base and args.init_from:
         raise ValueError("give --base or --init-from, not both (a model to continue brings "

@@ -9,8 +9,10 @@ A saved model is a plain folder:
     model.safetensors   weights (encoder + head), loaded with safetensors only
     config.json         the encoder's Hugging Face config (architecture, no weights)
     tokenizer.json ...  the tokenizer
-    framescope.json     labels, thresholds, pooling, max_length, precision
+    framescope.json     labels, thresholds, pooling, max_length, lexical_weight
     taxonomy.yaml       the labels and what each one means
+    lexical.safetensors, lexical_vocabulary.json
+                        a blended model's TF-IDF + logistic-regression half (see lexical.py)
     README.md           the model card
 
 Loading a folder never runs code from it: weights come through safetensors only (never
@@ -29,19 +31,20 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from .lexical import LEXICAL_FILE, LexicalScorer
 from .taxonomy import Taxonomy
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerBase  # noqa: E402
 
-__all__ = ["FramingModel", "ModelSettings", "ModelFolderError", "MODEL_FILE", "SETTINGS_FILE",
+__all__ = ["FramingModel", "EncodedBatch", "ModelSettings", "ModelFolderError", "MODEL_FILE", "SETTINGS_FILE",
            "normalise_for_model", "check_encoder_folder"]
 
 # Typographic characters the tokenizer would split into rarer tokens than their ASCII forms:
@@ -111,6 +114,8 @@ class ModelSettings:
     max_length: int = 128
     window_stride: int = 32
     pooling: str = "mean"
+    # A blended model scores (1 - w) * encoder + w * lexical model; 0 means the encoder alone.
+    lexical_weight: float = 0.0
 
     def threshold(self, label: str) -> float:
         return self.thresholds.get(label, 0.5)
@@ -156,6 +161,10 @@ class ModelSettings:
             return "'window_stride' must be smaller than 'max_length'"
         if data.get("pooling", "mean") != "mean":
             return f"pooling {data['pooling']!r} is not supported (only 'mean')"
+        weight = data.get("lexical_weight", 0.0)
+        if (isinstance(weight, bool) or not isinstance(weight, (int, float))
+                or not math.isfinite(weight) or not 0 <= weight < 1):
+            return f"'lexical_weight' must be a number in [0, 1), not {weight!r}"
         return None
 
 
@@ -188,8 +197,21 @@ def _checked_weights(file: Path, expected: dict[str, torch.Tensor]) -> dict[str,
     return weights
 
 
+class EncodedBatch(NamedTuple):
+    """`FramingModel.encode`'s result: token windows, the sentence each belongs to, and the
+    lexical half's scores (None for an encoder-only model)."""
+
+    windows: list[list[int]]
+    owner: np.ndarray
+    lexical: np.ndarray | None = None
+
+
 class FramingModel(nn.Module):
-    """Encoder + mean pooling + linear head; `predict_proba` gives one sigmoid score per label."""
+    """Encoder + mean pooling + linear head; `predict_proba` gives one sigmoid score per label.
+
+    A blended model also carries `lexical`, a TF-IDF + logistic-regression scorer, and scores
+    `(1 - lexical_weight) * encoder + lexical_weight * lexical`; thresholds apply to that.
+    """
 
     def __init__(
         self,
@@ -207,6 +229,18 @@ class FramingModel(nn.Module):
         self.head = nn.Linear(encoder.config.hidden_size, len(settings.labels))
         self.register_buffer("pos_weight", torch.ones(len(settings.labels)), persistent=False)
         self.precision = "fp32"
+        self.lexical: LexicalScorer | None = None
+
+    def set_lexical(self, scorer: LexicalScorer | None, weight: float) -> "FramingModel":
+        """Blend the encoder's scores with `scorer`'s (weight 0 or no scorer: encoder alone).
+        The thresholds are for the blended scores: recalibrate after changing this."""
+        if scorer is not None and scorer.n_labels != len(self.labels):
+            raise ValueError(f"the lexical scorer has {scorer.n_labels} labels, the model {len(self.labels)}")
+        if not 0 <= weight < 1:
+            raise ValueError(f"lexical weight must be in [0, 1), not {weight}")
+        self.lexical = scorer if scorer is not None and weight > 0 else None
+        self.settings.lexical_weight = float(weight) if self.lexical is not None else 0.0
+        return self
 
     def set_precision(self, precision: str) -> "FramingModel":
         """Score in "fp32" or "bf16".
@@ -270,6 +304,11 @@ class FramingModel(nn.Module):
         taxonomy = Taxonomy.load(taxonomy_path) if taxonomy_path.is_file() else None
         model = cls(encoder, tokenizer, settings, taxonomy)
         model.load_state_dict(_checked_weights(path / MODEL_FILE, model.state_dict()))
+        if settings.lexical_weight > 0:
+            try:
+                model.lexical = LexicalScorer.load(path, len(settings.labels))
+            except ValueError as error:
+                raise ModelFolderError(f"{path / SETTINGS_FILE} sets lexical_weight, but: {error}") from None
         model.eval()
         if device:
             model.to(device)
@@ -290,6 +329,11 @@ class FramingModel(nn.Module):
             "window_stride": self.settings.window_stride,
             "pooling": self.settings.pooling,
         }
+        for stale in (LEXICAL_FILE, "lexical_vocabulary.json"):
+            (path / stale).unlink(missing_ok=True)
+        if self.lexical is not None:
+            settings["lexical_weight"] = self.settings.lexical_weight
+            self.lexical.save(path)
         (path / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", "utf-8")
         self.taxonomy.save(path / TAXONOMY_FILE)
 
@@ -341,14 +385,15 @@ class FramingModel(nn.Module):
         """
         return self.scores_from_windows(self.encode(sentences), len(sentences), batch_size)
 
-    def encode(self, sentences: Sequence[str]) -> tuple[list[list[int]], np.ndarray]:
-        """The CPU half of `predict_proba`: token windows, and the sentence each belongs to.
+    def encode(self, sentences: Sequence[str]) -> EncodedBatch:
+        """The CPU half of `predict_proba`: token windows, the sentence each belongs to, and
+        (for a blended model) the lexical scores.
 
         Kept apart so that a caller can tokenise the next batch of text while the accelerator
         scores this one (see `framescope.inference.predict.scored_chunks`).
         """
         if len(sentences) == 0:
-            return [], np.zeros(0, dtype=np.int64)
+            return EncodedBatch([], np.zeros(0, dtype=np.int64))
         encoded = self.tokenizer(
             [normalise_for_model(s) for s in sentences],
             truncation=True,
@@ -358,15 +403,20 @@ class FramingModel(nn.Module):
             return_attention_mask=False,
             return_token_type_ids=False,
         )
-        return encoded["input_ids"], np.asarray(encoded["overflow_to_sample_mapping"])
+        lexical = self.lexical.predict_proba(sentences) if self.lexical is not None else None
+        return EncodedBatch(encoded["input_ids"], np.asarray(encoded["overflow_to_sample_mapping"]),
+                            lexical)
 
-    def scores_from_windows(self, encoded: tuple[list[list[int]], np.ndarray], n_sentences: int,
+    def scores_from_windows(self, encoded: EncodedBatch, n_sentences: int,
                             batch_size: int = 64) -> np.ndarray:
-        """The model half of `predict_proba`: each sentence's highest score over its windows."""
-        windows, owner = encoded
+        """The model half of `predict_proba`: each sentence's highest score over its windows,
+        blended with the lexical scores for a blended model."""
         scores = np.zeros((n_sentences, len(self.labels)), dtype=np.float32)
         if n_sentences:
-            np.maximum.at(scores, owner, self._score_windows(windows, batch_size))
+            np.maximum.at(scores, encoded.owner, self._score_windows(encoded.windows, batch_size))
+        if encoded.lexical is not None:
+            weight = self.settings.lexical_weight
+            scores = ((1 - weight) * scores + weight * encoded.lexical).astype(np.float32)
         return scores
 
     @torch.inference_mode()

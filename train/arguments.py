@@ -68,6 +68,11 @@ class TrainingArguments:
     # thresholds come from K fold models that each left one fold of dev out (K + 1 trainings of
     # exactly `epochs` epochs, no early stopping; `FramingTrainer.fit_crossfit`).
     crossfit_dev: int = 0
+    # 0: the model is the fine-tuned encoder alone. w in (0, 1): the model also carries the
+    # TF-IDF + logistic-regression model fitted beside it (the report's baseline) and scores
+    # (1 - w) * encoder + w * lexical; thresholds are calibrated on that blend
+    # (inference/lexical.py). The shipped default uses 0.5.
+    lexical_weight: float = 0.0
     seed: int = 13
     threads: int | None = None
 
@@ -82,6 +87,8 @@ class TrainingArguments:
         if self.crossfit_dev < 0 or self.crossfit_dev == 1:
             raise ValueError(f"crossfit_dev must be 0 (dev held out) or a number of folds >= 2, "
                              f"not {self.crossfit_dev}")
+        if not 0.0 <= self.lexical_weight < 1.0:
+            raise ValueError(f"lexical_weight must be within [0, 1), not {self.lexical_weight}")
         if self.threshold_strategy not in ("shared", "per_label"):
             raise ValueError(f"threshold_strategy must be 'shared' or 'per_label', "
                              f"not {self.threshold_strategy!r}")

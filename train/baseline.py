@@ -12,6 +12,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 
+from framescope.inference.lexical import LexicalScorer
+
 __all__ = ["TfidfBaseline"]
 
 
@@ -34,6 +36,19 @@ class TfidfBaseline:
         self._present = y.any(axis=0)
         self.pipeline.fit(texts, y[:, self._present])
         return self
+
+    def to_lexical(self) -> LexicalScorer:
+        """The fitted baseline as the scorer a blended model carries (numpy only, no pickle);
+        a label it had no positives for gets a score of 0, as here."""
+        vectorizer, classifier = self.pipeline[0], self.pipeline[1]
+        vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+        coef = np.zeros((len(self.labels), len(vocabulary)), dtype=np.float32)
+        intercept = np.full(len(self.labels), -50.0, dtype=np.float32)  # sigmoid(-50) ~ 0
+        rows = np.flatnonzero(self._present)
+        for row, estimator in zip(rows, classifier.estimators_):
+            if hasattr(estimator, "coef_"):
+                coef[row], intercept[row] = estimator.coef_[0], estimator.intercept_[0]
+        return LexicalScorer(vocabulary, vectorizer.idf_, coef, intercept)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         scores = np.zeros((len(texts), len(self.labels)), dtype=np.float32)

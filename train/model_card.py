@@ -54,6 +54,16 @@ def _crossfit(crossfit: dict) -> str:
             "early stopping.")
 
 
+def _blend(report: dict) -> str:
+    weight, alone = report["lexical_weight"], report.get("dev_encoder_alone", {})
+    return (f"- Blended with a TF-IDF + logistic-regression model (`--lexical-weight {weight}`): "
+            f"a sentence's score is {1 - weight:g} x the fine-tuned encoder's + {weight:g} x the "
+            "lexical model's, which is the baseline below, fitted on the same data "
+            "(`lexical.safetensors`, `lexical_vocabulary.json`; `framescope/inference/lexical.py`). "
+            "The encoder alone, at a cut chosen for it the same way, scores dev micro-F1 "
+            f"{alone.get('micro_f1')} with precision of flags {alone.get('flag_precision')}.")
+
+
 def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
     args, versions, data = run["arguments"], run["versions"], run.get("data", {})
     default_data = str(data.get("train", "")).startswith("data/build/default/")
@@ -98,6 +108,7 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
            f"{args.get('early_stopping_metric', 'macro_f1').replace('_f1', '-F1')} at 0.5 "
            f"(patience {args['early_stopping_patience']})."),
         *([_crossfit(report["crossfit_dev"])] if report.get("crossfit_dev") else []),
+        *([_blend(report)] if report.get("lexical_weight") else []),
         f"- Epochs run: {report.get('epochs_run')}"
         + (f", best epoch: {report.get('best_epoch')}" if report.get("best_epoch") else "")
         + f"; training time {report.get('training_seconds')} s on "
@@ -168,8 +179,10 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         "## Files",
         "",
         "`model.safetensors` (weights, float16), `config.json` (encoder architecture), tokenizer "
-        "files, `framescope.json` (labels, thresholds, window), `taxonomy.yaml`, `metrics.json`, "
-        "`training_args.json`.",
+        "files, `framescope.json` (labels, thresholds, window"
+        + (", lexical weight), `lexical.safetensors` and `lexical_vocabulary.json` (the lexical "
+           "model: idf, coefficients float16, vocabulary)" if report.get("lexical_weight") else ")")
+        + ", `taxonomy.yaml`, `metrics.json`, `training_args.json`.",
         "",
     ]
     (out_dir / "README.md").write_text("\n".join(lines), "utf-8")

@@ -153,19 +153,31 @@ class FramingTrainer:
     def _calibrate_and_report(self, model: FramingModel, train: list[Example],
                               dev: list[Example], dev_scores: np.ndarray,
                               labels: list[str]) -> None:
-        """Thresholds from the dev scores, the dev figures at them, and the TF-IDF baseline
-        (fitted and calibrated the same way: on `train`, or cross-fitted) for comparison."""
+        """The TF-IDF baseline (fitted the same way: on `train`, or cross-fitted), the blend with
+        it when `lexical_weight` > 0, thresholds from the dev scores, and the dev figures."""
         args = self.args
         y_dev = label_matrix(dev, labels)
         dev_weight = np.array([e.weight for e in dev])
-        model.settings.thresholds = calibrate_thresholds(y_dev, dev_scores, labels,
-                                                         sample_weight=dev_weight,
-                                                         beta=args.threshold_beta,
-                                                         shared=args.threshold_strategy == "shared")
+
+        def cut(scores: np.ndarray) -> dict[str, float]:
+            return calibrate_thresholds(y_dev, scores, labels, sample_weight=dev_weight,
+                                        beta=args.threshold_beta,
+                                        shared=args.threshold_strategy == "shared")
+
         self.baseline, baseline_scores = baseline_with_dev_scores(
             train, dev, labels, seed=args.seed, beta=args.threshold_beta, crossfit=args.crossfit_dev)
+        if args.lexical_weight:
+            encoder_cut = cut(dev_scores)
+            self.report["dev_encoder_alone"] = score_labels(
+                y_dev, binarise(dev_scores, labels, encoder_cut), labels)
+            self.report["dev_encoder_alone"]["thresholds"] = encoder_cut
+            model.set_lexical(self.baseline.to_lexical(), args.lexical_weight)
+            dev_scores = ((1 - args.lexical_weight) * dev_scores
+                          + args.lexical_weight * baseline_scores)
+        model.settings.thresholds = cut(dev_scores)
         self.report.update({
             "dev_examples": len(dev),
+            "lexical_weight": args.lexical_weight,
             "dev": score_labels(y_dev, binarise(dev_scores, labels, model.thresholds), labels),
             "dev_by_source": self._by_source(dev, y_dev, dev_scores, model.thresholds, labels),
             "baseline_dev": score_labels(y_dev, binarise(baseline_scores, labels,
