@@ -37,7 +37,6 @@ def test_outside_forces_interfering_is_foreign_interference(spans):
     assert "foreign_interference" in labels_of(spans, "outside forces")
 
 
-@KNOWN_MISS
 def test_terrorist_camps_is_terrorism(spans):
     assert "terrorism" in labels_of(spans, "terrorist camps abroad")
 
