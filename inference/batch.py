@@ -495,7 +495,8 @@ def _settings(args, files: list[Path], model_path: str) -> dict:
     model = Path(model_path)
     return {"inputs": [safe_fingerprint(p) for p in files], "model": model_path,
             "model_sha256": [safe_fingerprint(model / name).get("sha256")
-                             for name in ("model.safetensors", "framescope.json")],
+                             for name in ("model.safetensors", "framescope.json",
+                                          "lexical.safetensors")],
             "text_field": args.text_field, "id_field": args.id_field, "threshold": args.threshold}
 
 
