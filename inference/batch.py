@@ -44,7 +44,7 @@ import numpy as np
 
 from ..resources import DEFAULT_MODEL
 from .guards import (changed_input, check_options, check_output_is_not_an_input, output_lock,
-                     safe_fingerprint, write_atomically)
+                     model_fingerprint, safe_fingerprint, write_atomically)
 
 __all__ = ["Record", "read_records", "read_chunks", "score_files", "print_span_table", "BatchError",
            "text_problem"]
@@ -494,9 +494,7 @@ def _settings(args, files: list[Path], model_path: str) -> dict:
     their fingerprints: size, mtime, SHA-256), the model's files and the scoring options."""
     model = Path(model_path)
     return {"inputs": [safe_fingerprint(p) for p in files], "model": model_path,
-            "model_sha256": [safe_fingerprint(model / name).get("sha256")
-                             for name in ("model.safetensors", "framescope.json",
-                                          "lexical.safetensors")],
+            "model_sha256": model_fingerprint(model),
             "text_field": args.text_field, "id_field": args.id_field, "threshold": args.threshold}
 
 

@@ -126,6 +126,15 @@ def safe_fingerprint(path: Path) -> dict:
         return {"path": str(path.resolve()), "unreadable": str(error.strerror or error)}
 
 
+MODEL_FILES = ("model.safetensors", "framescope.json", "lexical.safetensors")
+
+
+def model_fingerprint(model_dir: str | Path) -> list[str | None]:
+    """SHA-256 of the files that decide a model's scores (None for an absent one, e.g. the
+    lexical half of an encoder-only model): outputs made with other files are not resumed."""
+    return [safe_fingerprint(Path(model_dir) / name).get("sha256") for name in MODEL_FILES]
+
+
 def changed_input(before: list[dict], now: list[dict]) -> str | None:
     """Which input changed between two lists of fingerprints (same paths), and how."""
     for old, new in zip(before, now):

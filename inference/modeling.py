@@ -11,8 +11,7 @@ A saved model is a plain folder:
     tokenizer.json ...  the tokenizer
     framescope.json     labels, thresholds, pooling, max_length, lexical_weight
     taxonomy.yaml       the labels and what each one means
-    lexical.safetensors, lexical_vocabulary.json
-                        a blended model's TF-IDF + logistic-regression half (see lexical.py)
+    lexical.safetensors a blended model's TF-IDF + logistic-regression half (see lexical.py)
     README.md           the model card
 
 Loading a folder never runs code from it: weights come through safetensors only (never
@@ -234,6 +233,8 @@ class FramingModel(nn.Module):
     def set_lexical(self, scorer: LexicalScorer | None, weight: float) -> "FramingModel":
         """Blend the encoder's scores with `scorer`'s (weight 0 or no scorer: encoder alone).
         The thresholds are for the blended scores: recalibrate after changing this."""
+        if scorer is None and weight > 0:
+            raise ValueError("a lexical weight needs a lexical scorer (weight 0 turns blending off)")
         if scorer is not None and scorer.n_labels != len(self.labels):
             raise ValueError(f"the lexical scorer has {scorer.n_labels} labels, the model {len(self.labels)}")
         if not 0 <= weight < 1:
@@ -329,8 +330,7 @@ class FramingModel(nn.Module):
             "window_stride": self.settings.window_stride,
             "pooling": self.settings.pooling,
         }
-        for stale in (LEXICAL_FILE, "lexical_vocabulary.json"):
-            (path / stale).unlink(missing_ok=True)
+        (path / LEXICAL_FILE).unlink(missing_ok=True)
         if self.lexical is not None:
             settings["lexical_weight"] = self.settings.lexical_weight
             self.lexical.save(path)

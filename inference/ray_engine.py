@@ -8,9 +8,9 @@ scorer); only the work is spread over Ray actors, each loading the model once.
   (`batch.read_chunks`) with the same batch size. Byte for byte so where both use one torch
   thread; with more threads, a rounded score can differ in its sixth decimal.
   Shards already written are skipped, so a killed run resumes where it stopped, but only if
-  their input is unchanged: each shard stores its input's fingerprint (size and SHA-256, key
-  `framescope.input` of the Parquet metadata) and is scored again when the file differs (or
-  when it has no fingerprint). Each shard file is written to a temporary name and renamed, so a
+  their input and the scoring are unchanged: each shard stores a fingerprint (its input's size
+  and SHA-256, the model files' SHA-256, threshold and fields; key `framescope.input` of the
+  Parquet metadata) and is scored again when any of it differs (or when it has none). Each shard file is written to a temporary name and renamed, so a
   shard is either complete or absent.
 * Actors read the input files, so inputs must be reachable from every node (a shared
   filesystem). Scored records stream back to the driver in order, which writes DIR.
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .batch import (CHUNK_RECORDS, BatchError, Record, expand_inputs, json_line, read_chunks,
                     score_records, text_problem)
-from .guards import check_options, output_lock, safe_fingerprint
+from .guards import check_options, model_fingerprint, output_lock, safe_fingerprint
 from .modeling import ModelSettings
 from .predict import DEFAULT_MODEL, load_model, thresholds_array
 
@@ -172,11 +172,12 @@ def predict_dataset(ds, model: str | Path | None = None, *, text_field: str = "t
 FINGERPRINT_KEY = "framescope.input"
 
 
-def _input_fingerprint(path: Path) -> str:
-    """Size and SHA-256 of an input file, as stored in its shard (mtime is left out: a copy of
-    the same bytes needs no new scores)."""
+def _input_fingerprint(path: Path, scoring: dict) -> str:
+    """Size and SHA-256 of an input file and what scored it, as stored in its shard (mtime is
+    left out: a copy of the same bytes needs no new scores)."""
     found = safe_fingerprint(path)
-    return json.dumps({k: found.get(k) for k in ("size", "sha256", "unreadable")}, sort_keys=True)
+    return json.dumps({**{k: found.get(k) for k in ("size", "sha256", "unreadable")}, **scoring},
+                      sort_keys=True)
 
 
 def _stored_fingerprint(shard: Path) -> str | None:
@@ -216,7 +217,9 @@ def _score_shards(args, ray, files: list[Path], out_dir: Path) -> int:
     shards = {shard_name(p): p for p in files}
     if len(shards) != len(files):
         raise BatchError("two inputs map to the same shard name; pass each file once")
-    fingerprints = {name: _input_fingerprint(path) for name, path in shards.items()}
+    scoring = {"model_sha256": model_fingerprint(model_path), "threshold": args.threshold,
+               "text_field": args.text_field, "id_field": args.id_field}
+    fingerprints = {name: _input_fingerprint(path, scoring) for name, path in shards.items()}
     pending = {name: path for name, path in shards.items()
                if _stored_fingerprint(out_dir / name) != fingerprints[name]}
     print(f"{len(shards) - len(pending)} of {len(shards)} shards already written; "

@@ -73,3 +73,16 @@ def test_a_shard_whose_input_changed_is_scored_again(local_ray, tmp_path, tiny_m
     assert first.stat().st_mtime_ns == untouched  # same input: skipped
     rows = pq.read_table(second).to_pylist()
     assert rows[3]["text"].startswith("Report 4. The junta")  # scored again from the new bytes
+
+
+def test_shards_made_with_another_threshold_are_scored_again(local_ray, tmp_path, tiny_model_dir):
+    inputs = [corpus_with_corruption(tmp_path / "in.jsonl", 30)]
+    out_dir = tmp_path / "ray-out"
+    args = ["predict", str(inputs[0]), "-o", str(out_dir), "--engine", "ray",
+            "--model", str(tiny_model_dir), "--no-progress"]
+    assert main(args) == 0
+    shard = out_dir / shard_name(inputs[0])
+    made = shard.stat().st_mtime_ns
+    assert main(args) == 0 and shard.stat().st_mtime_ns == made  # same scoring: skipped
+    assert main([*args, "--threshold", "0.01"]) == 0
+    assert shard.stat().st_mtime_ns != made  # other scoring: made again, not mixed in

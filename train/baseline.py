@@ -16,6 +16,12 @@ from framescope.inference.lexical import LexicalScorer
 
 __all__ = ["TfidfBaseline"]
 
+# The vectorizer's settings, which `LexicalScorer` re-implements in numpy for inference.
+LEXICAL_VECTORIZER = {"analyzer": "word", "lowercase": True, "token_pattern": r"(?u)\b\w\w+\b",
+                      "ngram_range": (1, 2), "sublinear_tf": True, "norm": "l2", "use_idf": True,
+                      "smooth_idf": True, "stop_words": None, "strip_accents": None,
+                      "preprocessor": None, "tokenizer": None, "binary": False}
+
 
 class TfidfBaseline:
     """`fit(texts, Y)` / `predict_proba(texts)`, with per-label thresholds like the model."""
@@ -38,9 +44,13 @@ class TfidfBaseline:
         return self
 
     def to_lexical(self) -> LexicalScorer:
-        """The fitted baseline as the scorer a blended model carries (numpy only, no pickle);
-        a label it had no positives for gets a score of 0, as here."""
+        """The fitted baseline as the scorer a blended model carries (numpy only, no pickle).
+        A label it had no positives for scores 0, as here; one that every sentence had, 1."""
         vectorizer, classifier = self.pipeline[0], self.pipeline[1]
+        settings = {k: vectorizer.get_params()[k] for k in LEXICAL_VECTORIZER}
+        if settings != LEXICAL_VECTORIZER:  # LexicalScorer re-implements exactly these
+            raise ValueError(f"the vectorizer's settings {settings} are not the ones "
+                             f"LexicalScorer computes: {LEXICAL_VECTORIZER}")
         vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
         coef = np.zeros((len(self.labels), len(vocabulary)), dtype=np.float32)
         intercept = np.full(len(self.labels), -50.0, dtype=np.float32)  # sigmoid(-50) ~ 0
@@ -48,7 +58,9 @@ class TfidfBaseline:
         for row, estimator in zip(rows, classifier.estimators_):
             if hasattr(estimator, "coef_"):
                 coef[row], intercept[row] = estimator.coef_[0], estimator.intercept_[0]
-        return LexicalScorer(vocabulary, vectorizer.idf_, coef, intercept)
+            else:  # sklearn's constant predictor, for a label every training sentence has
+                intercept[row] = 50.0 if np.ravel(estimator.y_)[0] else -50.0
+        return LexicalScorer.from_vocabulary(vocabulary, vectorizer.idf_, coef, intercept)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         scores = np.zeros((len(texts), len(self.labels)), dtype=np.float32)

@@ -59,9 +59,16 @@ def _blend(report: dict) -> str:
     return (f"- Blended with a TF-IDF + logistic-regression model (`--lexical-weight {weight}`): "
             f"a sentence's score is {1 - weight:g} x the fine-tuned encoder's + {weight:g} x the "
             "lexical model's, which is the baseline below, fitted on the same data "
-            "(`lexical.safetensors`, `lexical_vocabulary.json`; `framescope/inference/lexical.py`). "
-            "The encoder alone, at a cut chosen for it the same way, scores dev micro-F1 "
+            "(`lexical.safetensors`, its vocabulary kept as hashes, not text; "
+            "`framescope/inference/lexical.py`). "
+            "The encoder alone, at a cut chosen for it the same way "
+            f"({_cuts(alone.get('thresholds', {}))}), scores dev micro-F1 "
             f"{alone.get('micro_f1')} with precision of flags {alone.get('flag_precision')}.")
+
+
+def _cuts(thresholds: dict) -> str:
+    values = sorted(set(thresholds.values()))
+    return f"cut {values[0]}" if len(values) == 1 else f"cuts {values[0]}-{values[-1]}"
 
 
 def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
@@ -180,8 +187,8 @@ def write_model_card(out_dir: Path, model, report: dict, run: dict) -> None:
         "",
         "`model.safetensors` (weights, float16), `config.json` (encoder architecture), tokenizer "
         "files, `framescope.json` (labels, thresholds, window"
-        + (", lexical weight), `lexical.safetensors` and `lexical_vocabulary.json` (the lexical "
-           "model: idf, coefficients float16, vocabulary)" if report.get("lexical_weight") else ")")
+        + (", lexical weight), `lexical.safetensors` (the lexical model: hashed vocabulary, "
+           "idf, coefficients float16)" if report.get("lexical_weight") else ")")
         + ", `taxonomy.yaml`, `metrics.json`, `training_args.json`.",
         "",
     ]
