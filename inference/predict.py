@@ -174,8 +174,8 @@ def thresholds_array(model: FramingModel, threshold) -> np.ndarray:
 
 
 def _prepared_chunks(texts: Iterable[str], model: FramingModel):
-    """The CPU side of scoring, chunk by chunk: `(texts, sentence offsets, token windows,
-    number of sentences)`."""
+    """The CPU side of scoring, chunk by chunk: `(texts, sentence offsets, encoded sentences
+    (token windows, and a blended model's lexical scores: `EncodedBatch`), number of sentences)`."""
     iterator = iter(texts)
     while True:
         chunk, offsets, sentences = [], [], []

@@ -353,13 +353,15 @@ def test_crossfit_keeps_each_document_in_one_fold_and_refuses_empty_folds():
         crossfit_folds(rows[:5], 2)  # one article cannot fill two folds
 
 
+@pytest.mark.parametrize("lexical_weight", [0.0, 0.5])
 def test_crossfit_learns_from_dev_and_takes_thresholds_from_unseen_folds(tiny_encoder_dir,
-                                                                          tmp_path):
+                                                                          tmp_path, lexical_weight):
     """With `crossfit_dev`, the dev sentences are training data too. Here the training file has
     no coup sentence and dev has them, all in articles of one fold: the plain model cannot learn
     coup, the cross-fitted one does. The fold model that scores those articles never saw a coup
     sentence either, so the out-of-fold dev figures (model and baseline) miss every coup: they
-    would not, were they the returned model's own (in-sample) scores."""
+    would not, were they the returned model's own (in-sample) scores. A blended model's dev
+    scores are out of fold in both halves, encoder and lexical model."""
     from framescope.train.data import crossfit_folds
 
     docs = [f"article-{i}" for i in range(40)]
@@ -377,10 +379,11 @@ def test_crossfit_learns_from_dev_and_takes_thresholds_from_unseen_folds(tiny_en
     plain_trainer = FramingTrainer(tiny_arguments(tiny_encoder_dir))
     plain = plain_trainer.fit(train, dev, TAXONOMY)
     args = tiny_arguments(tiny_encoder_dir)
-    args.crossfit_dev = 2
+    args.crossfit_dev, args.lexical_weight = 2, lexical_weight
     trainer = FramingTrainer(args)
     model = trainer.fit(train, dev, TAXONOMY)
 
+    assert (model.lexical is not None) == (lexical_weight > 0)
     assert (model.predict_proba(coup)[:, 0] > 0.5).all()
     assert (plain.predict_proba(coup)[:, 0] < 0.5).all()
     assert trainer.report["dev"]["per_label"]["coup"]["recall"] == 0.0

@@ -62,6 +62,7 @@ def test_wheel_holds_the_model_and_data_under_framescope_only(wheel):
                                                  + wheel.name.split("-")[1] + ".dist-info"}
     for needed in ["framescope/models/default/model.safetensors",
                    "framescope/models/default/framescope.json",
+                   "framescope/models/default/lexical.safetensors",
                    "framescope/data/taxonomy.yaml", "framescope/data/annotation_guide.md",
                    "framescope/data/raw/euvsdisinfo/cases_2015-01_2020-06.csv",
                    "framescope/inference/predict.py", "framescope/train/trainer.py"]:
