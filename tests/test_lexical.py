@@ -12,8 +12,7 @@ from framescope.inference.lexical import LexicalScorer
 from framescope.inference.modeling import ModelFolderError
 from framescope.train.baseline import TfidfBaseline
 from framescope.train.teacher import teacher_scores
-from framescope.train.trainer import FramingTrainer
-from .test_training import COUP, LAB, NONE, TAXONOMY, examples, tiny_arguments
+from .test_training import COUP, LAB, NONE, examples, tiny_arguments, train_and_save
 
 TEXTS = COUP + LAB + NONE + ["A coup, a coup: the junta's putsch!", "", "  ", "?!...", "_ _a_ b",
                              "Ünïcode wörds İstanbul ΣΊΣΥΦΟΣ straße 2022.", "junta\u200bseized",
@@ -59,11 +58,7 @@ def test_scorer_refuses_mismatched_arrays():
 def blended(tiny_encoder_dir, tmp_path_factory):
     args = tiny_arguments(tiny_encoder_dir)
     args.epochs, args.lexical_weight = 4, 0.5
-    trainer = FramingTrainer(args)
-    model = trainer.fit(examples(), examples(1), TAXONOMY)
-    out = tmp_path_factory.mktemp("blended")
-    trainer.save(model, out, data_files={"train": "in-memory"})
-    return trainer, model, out
+    return train_and_save(args, tmp_path_factory.mktemp("blended"))
 
 
 def test_blended_model_mixes_encoder_and_lexical_scores(blended):

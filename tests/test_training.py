@@ -37,13 +37,17 @@ def examples(repeat=4):
     return rows * repeat
 
 
-@pytest.fixture(scope="module")
-def trained(tiny_encoder_dir, tmp_path_factory):
-    trainer = FramingTrainer(tiny_arguments(tiny_encoder_dir))
+def train_and_save(args: TrainingArguments, out):
+    """Fit on the separable examples (one copy of them as dev) and save to `out`."""
+    trainer = FramingTrainer(args)
     model = trainer.fit(examples(), examples(1), TAXONOMY)
-    out = tmp_path_factory.mktemp("trained")
     trainer.save(model, out, data_files={"train": "in-memory"})
     return trainer, model, out
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_encoder_dir, tmp_path_factory):
+    return train_and_save(tiny_arguments(tiny_encoder_dir), tmp_path_factory.mktemp("trained"))
 
 
 def test_training_learns_separable_labels(trained):
