@@ -32,10 +32,15 @@ from typing import Iterable, Sequence
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-__all__ = ["LexicalScorer", "LEXICAL_FILE", "term_hash"]
+__all__ = ["LexicalScorer", "LEXICAL_FILE", "blend", "term_hash"]
 
 LEXICAL_FILE = "lexical.safetensors"
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
+
+
+def blend(encoder_scores: np.ndarray, lexical_scores: np.ndarray, weight: float) -> np.ndarray:
+    """A blended model's scores: `(1 - weight) * encoder + weight * lexical`, as float32."""
+    return ((1 - weight) * encoder_scores + weight * lexical_scores).astype(np.float32)
 
 
 def term_hash(term: str) -> int:

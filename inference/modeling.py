@@ -37,7 +37,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from .lexical import LEXICAL_FILE, LexicalScorer
+from .lexical import LEXICAL_FILE, LexicalScorer, blend
 from .taxonomy import Taxonomy
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub
@@ -415,8 +415,7 @@ class FramingModel(nn.Module):
         if n_sentences:
             np.maximum.at(scores, encoded.owner, self._score_windows(encoded.windows, batch_size))
         if encoded.lexical is not None:
-            weight = self.settings.lexical_weight
-            scores = ((1 - weight) * scores + weight * encoded.lexical).astype(np.float32)
+            scores = blend(scores, encoded.lexical, self.settings.lexical_weight)
         return scores
 
     @torch.inference_mode()

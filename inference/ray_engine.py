@@ -10,8 +10,9 @@ scorer); only the work is spread over Ray actors, each loading the model once.
   Shards already written are skipped, so a killed run resumes where it stopped, but only if
   their input and the scoring are unchanged: each shard stores a fingerprint (its input's size
   and SHA-256, the model files' SHA-256, threshold and fields; key `framescope.input` of the
-  Parquet metadata) and is scored again when any of it differs (or when it has none). Each shard file is written to a temporary name and renamed, so a
-  shard is either complete or absent.
+  Parquet metadata) and is scored again when any of it differs (or when it has none). Each
+  shard file is written to a temporary name and renamed, so a shard is either complete or
+  absent.
 * Actors read the input files, so inputs must be reachable from every node (a shared
   filesystem). Scored records stream back to the driver in order, which writes DIR.
 * `predict_dataset(ds)` scores a `ray.data.Dataset` you built yourself and returns one.

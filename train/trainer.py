@@ -28,6 +28,7 @@ from datasets import Dataset
 from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, set_seed
 from transformers import TrainingArguments as HFTrainingArguments
 
+from framescope.inference.lexical import blend
 from framescope.inference.modeling import FramingModel, ModelSettings, normalise_for_model
 from framescope.inference.taxonomy import Taxonomy
 
@@ -172,8 +173,7 @@ class FramingTrainer:
                 y_dev, binarise(dev_scores, labels, encoder_cut), labels)
             self.report["dev_encoder_alone"]["thresholds"] = encoder_cut
             model.set_lexical(self.baseline.to_lexical(), args.lexical_weight)
-            dev_scores = ((1 - args.lexical_weight) * dev_scores
-                          + args.lexical_weight * baseline_scores)
+            dev_scores = blend(dev_scores, baseline_scores, args.lexical_weight)
         model.settings.thresholds = cut(dev_scores)
         self.report.update({
             "dev_examples": len(dev),

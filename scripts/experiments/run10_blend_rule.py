@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from framescope import load_model
+from framescope.inference.lexical import blend
 from framescope.inference.taxonomy import Taxonomy
 from framescope.train.arguments import TrainingArguments
 from framescope.train.data import crossfit_folds, label_matrix, read_examples
@@ -87,7 +88,7 @@ def main() -> None:
     train = read_examples(DATA / "train.jsonl", taxonomy)
     dev = read_examples(DATA / "dev.jsonl", taxonomy)
     encoder, baseline = fold_scores(args.run3, args.out, args.seed, train, dev, taxonomy)
-    blend = 0.5 * encoder + 0.5 * baseline
+    blended = blend(encoder, baseline, 0.5)
     truth = label_matrix(dev, labels).astype(bool)
     source = np.array([e.extra["source"] for e in dev])
     plain = np.ones(len(dev))
@@ -96,14 +97,14 @@ def main() -> None:
     dev_weight = np.array([e.weight for e in dev])
     report = {"seed": args.seed, "dev_sentences": len(dev), "rules": {}, "blend_by_cut": {}}
     for name, scores, beta in [("encoder alone, F-beta 0.7", encoder, 0.7),
-                               ("blend, rule 1: F-beta 0.7", blend, 0.7),
-                               ("blend, rule 2: F-beta 0.5", blend, 0.5)]:
+                               ("blend, rule 1: F-beta 0.7", blended, 0.7),
+                               ("blend, rule 2: F-beta 0.5", blended, 0.5)]:
         cut = calibrate_thresholds(truth, scores, labels, sample_weight=dev_weight, beta=beta,
                                    shared=True)[labels[0]]
         report["rules"][name] = {"cut": cut, "dev": micro(truth, scores, cut, plain),
                                  "dev_reweighted_to_test_mix": micro(truth, scores, cut, mix)}
     for cut in CUTS:
-        report["blend_by_cut"][str(cut)] = micro(truth, blend, cut, plain)
+        report["blend_by_cut"][str(cut)] = micro(truth, blended, cut, plain)
 
     shipped = load_model("models/default", precision="fp32")
     lexical = shipped.lexical
@@ -112,16 +113,16 @@ def main() -> None:
     for file in ("data/paraphrase_test.yaml", "data/everyday_neutral_test.yaml"):
         neutral = [e.text for e in read_examples(file, taxonomy) if not e.labels]
         alone = shipped.predict_proba(neutral)
-        blended = 0.5 * alone + 0.5 * lexical.predict_proba(neutral)
+        mixed = blend(alone, lexical.predict_proba(neutral), 0.5)
         report["neutral_sentences_flagged_by_the_shipped_model"][file] = {
             f"{name} (cut {rule['cut']})": [
                 f"{labels[s.argmax()]} {s.max():.2f}: {t}"
-                for t, s in zip(neutral, alone if name.startswith("encoder") else blended)
+                for t, s in zip(neutral, alone if name.startswith("encoder") else mixed)
                 if s.max() >= rule["cut"]]
             for name, rule in report["rules"].items()}
 
     rule2 = report["rules"]["blend, rule 2: F-beta 0.5"]["cut"]
-    chosen = (source == "ptc") & (truth.any(axis=1) | (blend >= rule2).any(axis=1))
+    chosen = (source == "ptc") & (truth.any(axis=1) | (blended >= rule2).any(axis=1))
     vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
     train_matrix = vectoriser.fit_transform([_normalise(e.text) for e in train])
     held = vectoriser.transform([_normalise(dev[i].text) for i in np.flatnonzero(chosen)])
