@@ -27,7 +27,7 @@ import hashlib
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 from safetensors.numpy import load_file, save_file
@@ -60,12 +60,11 @@ class LexicalScorer:
     """`predict_proba(texts)`: one logistic-regression probability per label from TF-IDF
     features (lowercased word unigrams and bigrams, sublinear term frequency, l2-normalised)."""
 
-    def __init__(self, terms: Iterable[int], idf: np.ndarray, coef: np.ndarray,
+    def __init__(self, terms: np.ndarray, idf: np.ndarray, coef: np.ndarray,
                  intercept: np.ndarray) -> None:
         """`terms`: the vocabulary as `term_hash` values, in column order (`from_vocabulary`
         takes the terms themselves)."""
-        self.terms = np.asarray(list(terms) if not isinstance(terms, np.ndarray) else terms,
-                                dtype=np.uint64)
+        self.terms = np.asarray(terms, dtype=np.uint64)
         self.column = {int(h): column for column, h in enumerate(self.terms)}
         self.idf = np.asarray(idf, dtype=np.float32)
         # float16, as saved: a model scores the same before and after a save.
