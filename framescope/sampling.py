@@ -46,6 +46,13 @@ class _Reservoir:
             if slot < self.size:
                 self.items[slot] = item
 
+    def draw(self) -> list:
+        """The sample in random order. Algorithm R leaves early items in their first slots, so
+        a prefix of `items` favours the start of the stream; a prefix of this is uniform too."""
+        items = list(self.items)
+        self.rng.shuffle(items)
+        return items
+
 
 @dataclass
 class ReviewSampler:
@@ -116,17 +123,18 @@ class ReviewSampler:
         """The random share first, then disagreements, then near-threshold and flagged in turn;
         if those run out before `n`, more random sentences."""
         chosen: dict[str, dict] = {}
+        drawn = {name: pool.draw() for name, pool in pools.items()}
 
         def take(row: dict, why: str) -> None:
             chosen.setdefault(row["id"], {**row, "why": []})["why"].append(why)
 
-        for row in pools["random"].items[:round(self.n * self.random_share)]:
+        for row in drawn["random"][:round(self.n * self.random_share)]:
             take(row, "random")
-        for row in pools["disagrees"].items:
+        for row in drawn["disagrees"]:
             if len(chosen) >= self.n:
                 break
             take(row, "disagrees")
-        turns = [iter(pools["near_threshold"].items), iter(pools["flagged"].items)]
+        turns = [iter(drawn["near_threshold"]), iter(drawn["flagged"])]
         names = ["near_threshold", "flagged"]
         while len(chosen) < self.n and turns:
             for k in range(len(turns) - 1, -1, -1):
@@ -139,7 +147,7 @@ class ReviewSampler:
                     chosen[row["id"]]["why"].append(names[k])
                 else:
                     take(row, names[k])
-        for row in pools["random"].items:  # pools too small to fill n: top up at random
+        for row in drawn["random"]:  # pools too small to fill n: top up at random
             if len(chosen) >= self.n:
                 break
             if row["id"] not in chosen:

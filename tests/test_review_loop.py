@@ -141,3 +141,14 @@ def test_label_studio_export_carries_suggestions_as_predictions():
     assert task["predictions"][0]["result"][0]["value"]["choices"] == ["coup"]
     assert "annotations" not in task
     assert 'hint="A change' in labeling_config(["coup"], {"coup": "A change of power"})
+
+
+def test_the_random_share_is_a_uniform_draw_from_the_whole_corpus(tiny_model):
+    # 400 one-sentence documents; every sentence is near a threshold (margin 0.99), so that
+    # pool fills what the random quarter leaves. A uniform draw of 75 takes about 14 of the
+    # first 75 documents, never most of them.
+    documents = [(f"{i:03d}", f"Report number {i} was filed on time.", "corpus") for i in range(400)]
+    rows = ReviewSampler(n=300, random_share=0.25, margin=0.99, seed=5).sample(documents, tiny_model)
+    drawn = [int(r["doc_id"]) for r in rows if r["why"][0] == "random"]
+    assert len(rows) == 300 and len(drawn) == 75
+    assert sum(i < 75 for i in drawn) < 30
