@@ -397,6 +397,9 @@ def _add_report(commands) -> None:
     p.add_argument("--period", choices=["week", "month"], default="month", help="trend period")
     p.add_argument("--min-period-documents", type=int, default=20,
                    help="leave periods with fewer documents out of the trend plot")
+    p.add_argument("--reviewed", help="a reviewed review file of sentences of this corpus "
+                   "(`framescope sample` on this scored file, then `framescope review`): adds "
+                   "precision of flags, estimated right flags and recall per label")
     p.set_defaults(run=_lazy("framescope.report", "report_command"))
 
 

@@ -1,5 +1,6 @@
 """`framescope report`: how often each framing occurs across a scored corpus, over time and
-by source, as PNG/SVG plots, CSV tables and a short Markdown summary.
+by source, as PNG/SVG plots, CSV tables and a short Markdown summary; with `--reviewed`, how
+far those counts can be trusted on this corpus (precision of flags, recall: `count_check`).
 
 Shares are per document (a document "has" a framing if it has at least one span of it) and per
 sentence-span (spans of a label / all documents' spans). Records with an `error` are counted
@@ -234,6 +235,34 @@ def _date_note(tables: dict, date_field: str) -> list[str]:
             f"parsed as a date, {missing} without one."]
 
 
+def _checked_counts(frame, reviewed_path: str, labels: list[str], overall):
+    from .count_check import check_counts
+    from .review_page import read_review_file
+
+    spans = dict(zip(overall["label"], overall["spans"]))
+    return check_counts(frame, read_review_file(reviewed_path), labels, spans)
+
+
+def _checked_lines(checked, notes: list[str], name: str) -> list[str]:
+    """The summary's section on how far the counts can be trusted (framescope.count_check)."""
+    def share(value, low, high):
+        return "-" if value is None or value != value else f"{value:.2f} ({low:.2f}-{high:.2f})"
+
+    lines = ["## How far the counts can be trusted", "",
+             f"Measured on reviewed sentences of this corpus ({name}); 95% Wilson intervals. "
+             + " ".join(notes), "",
+             "| label | spans | reviewed flags | right | precision of flags | right spans, estimated "
+             "| framed in the random draw | of them flagged (recall) |",
+             "|---|---:|---:|---:|---|---|---:|---|"]
+    for row in checked.itertuples():
+        estimate = ("-" if row.reviewed_flags == 0 else
+                    f"{row.right_spans:.0f} ({row.right_spans_low:.0f}-{row.right_spans_high:.0f})")
+        lines.append(f"| {row.label} | {row.spans} | {row.reviewed_flags} | {row.right} | "
+                     f"{share(row.precision, row.precision_low, row.precision_high)} | {estimate} | "
+                     f"{row.random_framed} | {share(row.recall, row.recall_low, row.recall_high)} |")
+    return lines + [""]
+
+
 def report_command(args) -> int:
     import pandas as pd
 
@@ -252,9 +281,12 @@ def report_command(args) -> int:
     summaries = [s for s in frame.get("summary", []) if isinstance(s, dict)]
     if summaries:
         labels = list(summaries[0])  # the model's own label order, including unseen labels
+    tables = corpus_tables(frame, labels, args.date_field, args.source_field, args.period)
+    checked = None
+    if getattr(args, "reviewed", None):  # checked before anything is written
+        checked, notes = _checked_counts(frame, args.reviewed, labels, tables["overall"])
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
-    tables = corpus_tables(frame, labels, args.date_field, args.source_field, args.period)
     csv_safe(tables["overall"]).to_csv(out / "overall.csv", index=False)
     for name in ("by_period", "by_source"):
         if name in tables:
@@ -273,10 +305,16 @@ def report_command(args) -> int:
             lines.append(f"**{label}**")
             lines += [f"- {score:.2f} ({rid}): {text}" for score, text, rid in examples]
             lines.append("")
+    if checked is not None:
+        checked.to_csv(out / "reviewed_check.csv", index=False)
+        lines += _checked_lines(checked, notes, Path(args.reviewed).name)
     (out / "summary.md").write_text("\n".join(lines) + "\n", "utf-8")
     (out / "summary.json").write_text(json.dumps(
         {"scored": tables["scored"], "errors": tables["errors"],
          **{key: tables[key] for key in ("dates_missing", "dates_unparseable") if key in tables},
-         "overall": tables["overall"].to_dict(orient="records")}, indent=2) + "\n", "utf-8")
+         "overall": tables["overall"].to_dict(orient="records"),
+         **({"reviewed_check": checked.astype(object).where(checked.notna(), None)
+             .to_dict(orient="records")} if checked is not None else {})},
+        indent=2) + "\n", "utf-8")
     print(f"wrote {out}/summary.md, {len(plots)} plots and CSV tables", file=sys.stderr)
     return 0

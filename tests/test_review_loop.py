@@ -152,3 +152,20 @@ def test_the_random_share_is_a_uniform_draw_from_the_whole_corpus(tiny_model):
     drawn = [int(r["doc_id"]) for r in rows if r["why"][0] == "random"]
     assert len(rows) == 300 and len(drawn) == 75
     assert sum(i < 75 for i in drawn) < 30
+
+
+def test_report_checks_counts_on_a_reviewed_sample_of_the_same_scored_file(scored, tmp_path,
+                                                                          tiny_model_dir):
+    review = tmp_path / "review.jsonl"
+    assert main(["sample", str(scored), "-o", str(review), "--model", str(tiny_model_dir),
+                 "--n", "20", "--random-share", "1"]) == 0
+    rows = _read(review)
+    for row in rows:  # a reader who agrees with every suggestion
+        row.update(labels=row["suggested"], status="reviewed")
+    reviewed = write_jsonl(tmp_path / "review.reviewed.jsonl", rows)
+    out = tmp_path / "report"
+    assert main(["report", str(scored), "-o", str(out), "--reviewed", str(reviewed)]) == 0
+    check = json.loads((out / "summary.json").read_text())["reviewed_check"]
+    flagged = [r for r in check if r["reviewed_flags"]]
+    assert flagged and all(r["precision"] == 1.0 for r in flagged)
+    assert all(r["recall"] in (None, 1.0) for r in check)

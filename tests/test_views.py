@@ -101,3 +101,52 @@ def test_shipped_euvsdisinfo_outlets_have_no_scraping_artefacts():
         outlets = {o for row in csv.DictReader(handle) for o in row["outlets"].split("+")}
     assert "Show more" not in outlets
     assert "Sputnik Arabic" in outlets
+
+
+def test_report_checks_its_counts_against_reviewed_sentences(tmp_path, capsys):
+    """Precision of flags and recall per label, from reviewed rows drawn at random or from the
+    flags; rows chosen for other reasons, and pending ones, are left out."""
+    scored = tmp_path / "scored.jsonl"
+    coup = {"label": "coup", "score": 0.9}
+    scored.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": "a", "text": "Coup here. Calm day. Coup again.", "spans": [
+            {**coup, "start": 0, "end": 10, "text": "Coup here."},
+            {**coup, "start": 21, "end": 32, "text": "Coup again."}]},
+        {"id": "b", "text": "Coup there. Quiet.", "spans": [
+            {**coup, "start": 0, "end": 11, "text": "Coup there."}]},
+    ]))
+
+    def row(doc, start, end, text, why, labels, status="reviewed"):
+        return {"id": f"{doc}:{start}-{end}", "doc_id": doc, "start": start, "end": end,
+                "text": text, "why": why, "labels": labels, "status": status}
+
+    reviewed = tmp_path / "review.reviewed.jsonl"
+    rows = [row("a", 0, 10, "Coup here.", ["flagged"], ["coup"]),              # right
+            row("a", 21, 32, "Coup again.", ["random", "flagged"], []),        # wrong
+            row("b", 0, 11, "Coup there.", ["flagged"], ["coup"]),             # right
+            row("a", 11, 20, "Calm day.", ["random"], ["coup"]),               # missed
+            row("b", 12, 18, "Quiet.", ["near_threshold"], ["coup"]),          # left out
+            row("b", 12, 18, "Quiet.", ["random"], None, status="pending")]    # left out
+    reviewed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "report"
+    assert main(["report", str(scored), "-o", str(out), "--reviewed", str(reviewed)]) == 0
+
+    check = {r["label"]: r for r in json.loads((out / "summary.json").read_text())["reviewed_check"]}
+    assert (check["coup"]["spans"], check["coup"]["reviewed_flags"], check["coup"]["right"]) == (3, 3, 2)
+    assert check["coup"]["precision_low"] < 2 / 3 == check["coup"]["precision"] < check["coup"]["precision_high"]
+    assert check["coup"]["right_spans"] == 2
+    assert (check["coup"]["random_framed"], check["coup"]["recall"]) == (1, 0.0)
+    summary = (out / "summary.md").read_text()
+    assert "4 reviewed sentences used (2 drawn at random); 1 still pending" in summary
+    assert "| coup | 3 | 3 | 2 | 0.67 (" in summary
+    assert (out / "reviewed_check.csv").is_file()
+
+    # A row of another corpus is named, not silently counted as unflagged; nothing is written.
+    reviewed.write_text(json.dumps(row("zz", 0, 4, "Coup", ["random"], [])) + "\n")
+    out = tmp_path / "report2"
+    assert main(["report", str(scored), "-o", str(out), "--reviewed", str(reviewed)]) == 2
+    assert not out.exists()
+    assert "reviewed row 1 (id 'zz:0-4'): document 'zz' is not among" in capsys.readouterr().err
+    reviewed.write_text(json.dumps(row("a", 0, 10, "Calm day.", ["random"], [])) + "\n")
+    assert main(["report", str(scored), "-o", str(out), "--reviewed", str(reviewed)]) == 2
+    assert "its text is not at offsets 0-10 of document 'a'" in capsys.readouterr().err
