@@ -245,6 +245,8 @@ def _run_train(args) -> int:
     from framescope.train.evaluate import evaluate, format_report
     from framescope.train.trainer import FramingTrainer
 
+    from .outputs import check_model_output
+
     overrides = {k: getattr(args, k) for k in ("epochs", "learning_rate", "batch_size",
                                                "max_length", "seed", "threads", "threshold_beta",
                                                "threshold_strategy", "init_from", "teacher",
@@ -255,6 +257,8 @@ def _run_train(args) -> int:
         raise ValueError("give --base or --init-from, not both (a model to continue brings "
                          "its own encoder)")
     training_args = TrainingArguments(base=args.base or "minilm", **overrides)
+    check_model_output(args.out, [args.data, args.dev, args.taxonomy, *args.test, args.init_from,
+                                  args.teacher, args.base, args.save_teacher_scores])
     taxonomy = Taxonomy.load(args.taxonomy)
     train_examples = read_examples(args.data, taxonomy)
     dev_examples = read_examples(args.dev, taxonomy)
@@ -335,7 +339,10 @@ def _run_calibrate(args) -> int:
     from framescope.train.calibration import recalibrate, save_recalibrated
     from framescope.train.data import read_examples
 
+    from .outputs import check_model_output
+
     model_dir = Path(args.model or DEFAULT_MODEL)
+    check_model_output(args.out, [model_dir, args.data])
     model = FramingModel.from_pretrained(model_dir)
     examples = read_examples(args.data, model.taxonomy)
     result = recalibrate(model, examples, beta=args.beta, min_precision=args.min_precision,

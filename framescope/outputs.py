@@ -1,4 +1,4 @@
-"""Writing the files the review-loop commands produce: checked early, replaced whole.
+"""Writing the files the commands produce: checked early, replaced whole.
 
 A command checks its output folder before any work (`check_output_folder`), and writes the
 finished file next to its target and renames it over (`write_atomically`), so a reader never
@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-__all__ = ["check_output_folder", "write_atomically", "write_json_lines"]
+__all__ = ["check_model_output", "check_output_folder", "write_atomically", "write_json_lines"]
 
 
 def check_output_folder(path: str | Path) -> Path:
@@ -19,6 +19,24 @@ def check_output_folder(path: str | Path) -> Path:
     if not output.parent.is_dir():
         raise ValueError(f"{output.parent}: output folder does not exist")
     return output
+
+
+def check_model_output(out: str | Path, keep: Iterable[str | Path | None] = ()) -> Path:
+    """A model folder is written by replacing `out` whole, so refuse an `out` that is a file,
+    an existing folder with files that is not a framescope model (no framescope.json), or a
+    folder that holds something the command still needs (`keep`: the model it copies, its
+    data, a teacher). `train --out .` would otherwise delete the working directory."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: a file, not a folder")
+    for path in keep:
+        if path is not None and Path(path).resolve().is_relative_to(out.resolve()):
+            raise ValueError(f"--out {out} holds {path}, which writing the model would delete: "
+                             "give another folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "framescope.json").is_file():
+        raise ValueError(f"--out {out}: a folder with files that is not a framescope model; "
+                         "it would be replaced whole: give a new or empty folder")
+    return out
 
 
 def write_atomically(path: Path, text: str) -> None:

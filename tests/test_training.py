@@ -311,9 +311,21 @@ def test_cli_calibrates_a_copy_of_the_model_on_reviewed_sentences(trained, tmp_p
     assert (out / "model.safetensors").read_bytes() == (model_dir / "model.safetensors").read_bytes()
     assert "## Thresholds recalibrated" in (out / "README.md").read_text()
 
+    # The copy replaces --out whole: never a folder that holds the model, nor one of other files.
+    for folder in (model_dir, model_dir.parent):
+        assert main(["calibrate", "--model", str(model_dir), "--data", str(reviewed),
+                     "--out", str(folder)]) == 2
+        assert "which writing the model would delete" in capsys.readouterr().err
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "keep.txt").write_text("mine")
     assert main(["calibrate", "--model", str(model_dir), "--data", str(reviewed),
-                 "--out", str(model_dir)]) == 2
-    assert "write a copy" in capsys.readouterr().err
+                 "--out", str(notes)]) == 2
+    assert "not a framescope model" in capsys.readouterr().err
+    assert (notes / "keep.txt").is_file() and (model_dir / "model.safetensors").is_file()
+    assert main(["train", "--data", str(reviewed), "--dev", str(reviewed),
+                 "--out", str(notes)]) == 2  # refused before any training
+    assert "not a framescope model" in capsys.readouterr().err
 
 
 def test_a_student_trained_from_saved_teacher_scores_equals_one_trained_from_the_teacher(
