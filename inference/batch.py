@@ -212,7 +212,8 @@ def _read_stdin(text_field: str) -> Iterator[Record]:
         if raw.strip():
             break
     lines = itertools.chain(head, stream)
-    if head and head[-1].lstrip().startswith(b"{"):
+    first = head[-1].lstrip() if head else b""
+    if first.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):  # a BOM may lead
         yield from _jsonl_records(lines, "<stdin>")
         return
     data = b"".join(lines)
@@ -373,9 +374,10 @@ def output_record(record: Record, id_field: str, spans=None, best=None, labels=N
     `id` too when the output id is another value (`--id-field doc`).
     """
     fields = record.fields
-    out = {"id": str(fields.get(id_field, record.where))}
+    given = fields.get(id_field)
+    out = {"id": record.where if given is None else str(given)}  # a null id names no record
     for key, value in fields.items():
-        if key == "id" and str(value) == out["id"]:
+        if key == "id" and value is not None and str(value) == out["id"]:
             continue
         out[INPUT_PREFIX + key if key in OUTPUT_FIELDS or key == "id" else key] = value
     if record.error is not None:
@@ -495,7 +497,10 @@ def _settings(args, files: list[Path], model_path: str) -> dict:
     model = Path(model_path)
     return {"inputs": [safe_fingerprint(p) for p in files], "model": model_path,
             "model_sha256": model_fingerprint(model),
-            "text_field": args.text_field, "id_field": args.id_field, "threshold": args.threshold}
+            "text_field": args.text_field, "id_field": args.id_field, "threshold": args.threshold,
+            # scores move in the last digits with the batch's padding and the numeric precision
+            "batch_size": args.batch_size or 64, "precision": args.precision,
+            "device": args.device or "cpu"}
 
 
 def _check_resumable(partial: Path, meta: Path, settings: dict) -> None:
@@ -522,8 +527,9 @@ def _check_resumable(partial: Path, meta: Path, settings: dict) -> None:
                          "of two versions of the input. Run without --resume to start over")
 
 
-def _resume_point(partial: Path, chunks) -> tuple[int, Iterator[list[Record]]]:
-    """Cut `partial` back to its last whole chunk; return the records kept and the chunks left.
+def _resume_point(partial: Path, chunks) -> tuple[int, int, Iterator[list[Record]]]:
+    """Cut `partial` back to its last whole chunk; return the records kept, how many of them
+    are error records, and the chunks left.
 
     A resumed run restarts on a chunk boundary, so it scores exactly the chunks an
     uninterrupted run would have scored and writes the same bytes (see `read_chunks`). A torn
@@ -542,7 +548,8 @@ def _resume_point(partial: Path, chunks) -> tuple[int, Iterator[list[Record]]]:
         for _ in range(keep_records):
             keep_bytes = data.index(b"\n", keep_bytes) + 1
         handle.truncate(keep_bytes)
-    return keep_records, chunks
+    errors = sum("error" in json.loads(line) for line in data[:keep_bytes].splitlines())
+    return keep_records, errors, chunks
 
 
 def check_text_field(files: list[Path], text_field: str, peek: int = 20) -> None:
@@ -614,11 +621,11 @@ def _score_to_file(args, files: list[Path], output: Path) -> int:
     meta = output.with_name(output.name + ".partial.json")
     settings = _settings(args, files, model_path)
     chunks = read_chunks(files, args.text_field)
-    done = 0
+    done = done_errors = 0
     try:
         if args.resume and partial.exists():
             _check_resumable(partial, meta, settings)
-            done, chunks = _resume_point(partial, chunks)
+            done, done_errors, chunks = _resume_point(partial, chunks)
             LOG.info("resuming: %d records already scored in %s", done, partial)
         else:
             partial.write_bytes(b"")
@@ -635,6 +642,7 @@ def _score_to_file(args, files: list[Path], output: Path) -> int:
                 "once the problem is fixed" if kept else "")
         raise OSError(f"cannot write {output}: {error.strerror or error}{hint}") from None
     meta.unlink(missing_ok=True)
+    errors += done_errors
     LOG.info("wrote %d records to %s (%d with errors)", done + written, output, errors)
     if done + written - errors == 0:
         LOG.error("nothing could be scored")

@@ -83,10 +83,15 @@ def test_killed_run_resumes_without_duplicates_or_gaps(tmp_path, tiny_model_dir)
     with partial.open("ab") as handle:
         handle.write(b'{"id": "torn')  # a half-written line, as a kill mid-write leaves
 
+    # Another batch size pads batches differently, so scores could differ in the last digits.
+    other = subprocess.run(command + ["--resume", "--batch-size", "3"], capture_output=True, text=True)
+    assert other.returncode == 2 and "other inputs or settings" in other.stderr
+
     resumed = subprocess.run(command + ["--resume"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert "resuming:" in resumed.stderr
     assert out.read_bytes() == reference.read_bytes()
+    assert "(1500 with errors)" in resumed.stderr  # the kept records' errors are counted too
 
 
 def test_resume_refuses_a_partial_file_from_other_inputs(tmp_path, tiny_model_dir, capsys):

@@ -41,6 +41,17 @@ def test_json_lines_on_stdin_without_an_input_argument(tiny_model_dir):
     assert [json.loads(l)["id"] for l in result.stdout.decode().splitlines()] == [str(i) for i in range(5)]
 
 
+def test_json_lines_on_stdin_with_a_byte_order_mark_and_a_null_id(tiny_model_dir):
+    """A Windows editor's BOM does not turn the records into one text; a null id is no id."""
+    lines = b"\xef\xbb\xbf" + b'{"id": "a", "text": "One."}\n{"id": null, "text": "Two."}\n'
+    result = _run(["predict", "-", "-o", "-", "--model", tiny_model_dir, "--no-progress"],
+                  input=lines)
+    assert result.returncode == 0, result.stderr.decode()
+    first, second = [json.loads(l) for l in result.stdout.decode().splitlines()]
+    assert first["id"] == "a" and first["text"] == "One."
+    assert second["id"] == "<stdin>:2" and second["input.id"] is None
+
+
 def test_a_closed_pipe_ends_quietly(tmp_path, tiny_model_dir):
     corpus = write_jsonl(tmp_path / "c.jsonl",
                          [{"id": i, "text": f"Sentence {i} is here. Another one."} for i in range(3000)])
