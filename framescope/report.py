@@ -37,7 +37,15 @@ def _load(path: Path):
     if path.suffix.lower() == ".parquet":
         import pyarrow.parquet as pq
 
-        return pd.DataFrame(pq.read_table(path).to_pylist())
+        from framescope.inference.parquet_output import json_fields
+
+        table = pq.read_table(path)
+        records = table.to_pylist()
+        for name in json_fields(table.schema):  # lists and numbers back as they were written
+            for record in records:
+                if record.get(name) is not None:
+                    record[name] = json.loads(record[name])
+        return pd.DataFrame(records)
     records = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
@@ -140,7 +148,7 @@ def corpus_tables(frame, labels: list[str], date_field: str | None, source_field
     if date_field and date_field in scored:
         dates, missing, unparseable = parse_dates(scored[date_field])
         tables["dates_missing"], tables["dates_unparseable"] = missing, unparseable
-        freq = "W-MON" if period == "week" else "M"
+        freq = "W-SUN" if period == "week" else "M"  # weeks Monday to Sunday (ending Sunday)
         scored["_period"] = dates.dt.to_period(freq).astype(str)
         valid = scored[dates.notna()]
         tables["by_period"] = (valid.groupby("_period")[labels]

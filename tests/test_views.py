@@ -150,3 +150,32 @@ def test_report_checks_its_counts_against_reviewed_sentences(tmp_path, capsys):
     reviewed.write_text(json.dumps(row("a", 0, 10, "Calm day.", ["random"], [])) + "\n")
     assert main(["report", str(scored), "-o", str(out), "--reviewed", str(reviewed)]) == 2
     assert "its text is not at offsets 0-10 of document 'a'" in capsys.readouterr().err
+
+
+def test_weekly_trends_run_monday_to_sunday():
+    import pandas as pd
+
+    from framescope.report import corpus_tables
+
+    records = [{"id": d, "date": d, "spans": []} for d in ("2024-01-01", "2024-01-07", "2024-01-08")]
+    tables = corpus_tables(pd.DataFrame(records), ["coup"], "date", None, period="week")
+    assert tables["by_period"]["documents"].to_dict() == {"2024-01-01/2024-01-07": 2,
+                                                          "2024-01-08/2024-01-14": 1}
+
+
+def test_report_reads_list_sources_alike_from_json_lines_and_parquet(tmp_path, tiny_model_dir):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": "1", "text": "The junta seized power.", "outlets": ["RT", "TASS"]},
+        {"id": "2", "text": "Prices rose.", "outlets": ["RT"]},
+        {"id": "3", "text": "A quiet day.", "outlets": "TASS"}]))
+    tables = {}
+    for suffix in ("jsonl", "parquet"):
+        scored = tmp_path / f"scored.{suffix}"
+        assert main(["predict", str(corpus), "-o", str(scored), "--model", str(tiny_model_dir),
+                     "--no-progress"]) == 0
+        assert main(["report", str(scored), "-o", str(tmp_path / suffix),
+                     "--source-field", "outlets"]) == 0
+        tables[suffix] = (tmp_path / suffix / "by_source.csv").read_text()
+    assert tables["parquet"] == tables["jsonl"]
+    assert [line.split(",")[:2] for line in tables["jsonl"].splitlines()[1:]] == [["RT", "2"], ["TASS", "2"]]
