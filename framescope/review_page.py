@@ -133,8 +133,9 @@ const state = DATA.rows.map(row => {
   const start = row.labels || row.existing || row.suggested || [];
   const decided = saved[row.id];
   return decided ? {chosen: new Set(decided.labels), reviewed: decided.status === "reviewed",
-                    at: decided.at}
-                 : {chosen: new Set(start), reviewed: row.status === "reviewed", at: row.reviewed_at};
+                    at: decided.at, by: decided.by}
+                 : {chosen: new Set(start), reviewed: row.status === "reviewed", at: row.reviewed_at,
+                    by: row.reviewer};
 });
 let current = 0;
 const reviewerBox = document.getElementById("reviewer");
@@ -143,7 +144,7 @@ reviewerBox.addEventListener("change", () => localStorage.setItem("framescope-re
 
 function persist() {
   const out = {};
-  state.forEach((s, i) => { if (s.reviewed) out[DATA.rows[i].id] = {labels: [...s.chosen], status: "reviewed", at: s.at}; });
+  state.forEach((s, i) => { if (s.reviewed) out[DATA.rows[i].id] = {labels: [...s.chosen], status: "reviewed", at: s.at, by: s.by}; });
   localStorage.setItem(DATA.storageKey, JSON.stringify(out));
 }
 
@@ -189,13 +190,16 @@ function build() {
 function toggle(i, label) {
   const s = state[i];
   s.chosen.has(label) ? s.chosen.delete(label) : s.chosen.add(label);
+  if (s.reviewed) {  // a change to a decided row is a new decision, by whoever makes it
+    s.at = new Date().toISOString(); s.by = reviewerBox.value || "anonymous"; persist();
+  }
   paintRow(i);
 }
 
 function decide(i, clear) {
   const s = state[i];
   if (clear) s.chosen.clear();
-  s.reviewed = true; s.at = new Date().toISOString();
+  s.reviewed = true; s.at = new Date().toISOString(); s.by = reviewerBox.value || "anonymous";
   persist(); paintRow(i); paintProgress();
   if (i === current) move(1);
 }
@@ -228,7 +232,7 @@ function exportLines() {
     if (s.reviewed) {
       out.labels = DATA.labels.filter(l => s.chosen.has(l));
       out.status = "reviewed";
-      out.reviewer = reviewerBox.value || "anonymous";
+      out.reviewer = s.by || reviewerBox.value || "anonymous";  // who decided, not who saved
       out.reviewed_at = s.at;
     }
     return JSON.stringify(out);

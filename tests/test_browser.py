@@ -104,6 +104,8 @@ def test_review_page_accepts_changes_clears_and_saves(browser, served):
             for i, (text, suggested) in enumerate([("The junta seized power.", ["coup"]),
                                                    ("Prices rose.", ["terrorism"]),
                                                    ("Untouched.", [])])]
+    rows.append({**rows[0], "id": "doc:3", "text": "Decided before.", "labels": ["coup"],
+                 "status": "reviewed", "reviewer": "alice", "reviewed_at": "2024-05-01T10:00:00Z"})
     tmp_path, url = served
     review, page = tmp_path / "review.jsonl", tmp_path / "review.html"
     review.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
@@ -112,7 +114,7 @@ def test_review_page_accepts_changes_clears_and_saves(browser, served):
     # local-storage writes across a reload in about 1 run of 10 (over http: 0 of 30). The
     # browser's profile is new for this module, so storage starts empty.
     browser.get(url + "/review.html")
-    assert browser.find_element(By.ID, "progress").text == "0 of 3 reviewed"
+    assert browser.find_element(By.ID, "progress").text == "1 of 4 reviewed"
 
     cards = browser.find_elements(By.CSS_SELECTOR, "section.row")
     assert [c.find_element(By.CSS_SELECTOR, ".text").text for c in cards] == [r["text"] for r in rows]
@@ -122,7 +124,7 @@ def test_review_page_accepts_changes_clears_and_saves(browser, served):
     first.find_element(By.CSS_SELECTOR, "button.accept").click()   # accept with a change
     browser.find_element(By.TAG_NAME, "body").send_keys("c")       # row 2 is current: clear
     WebDriverWait(browser, 10).until(
-        lambda b: b.find_element(By.ID, "progress").text == "2 of 3 reviewed")
+        lambda b: b.find_element(By.ID, "progress").text == "3 of 4 reviewed")
 
     saved = [json.loads(line) for line in
              browser.execute_script("return window.framescopeExport();").splitlines()]
@@ -130,7 +132,8 @@ def test_review_page_accepts_changes_clears_and_saves(browser, served):
     assert saved[0]["reviewer"] == "ana" and saved[0]["reviewed_at"]
     assert saved[1]["labels"] == [] and saved[1]["status"] == "reviewed"
     assert saved[2]["status"] == "pending" and saved[2]["labels"] is None
-    assert browser.find_element(By.ID, "progress").text == "2 of 3 reviewed"
+    assert saved[3]["reviewer"] == "alice" and saved[3]["reviewed_at"] == "2024-05-01T10:00:00Z"
+    assert browser.find_element(By.ID, "progress").text == "3 of 4 reviewed"
 
     browser.refresh()   # a reload keeps the work (local storage)
     again = [json.loads(line) for line in
