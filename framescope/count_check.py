@@ -43,16 +43,19 @@ def _interval(successes: int, trials: int) -> tuple[float | None, float | None, 
 
 
 def _flags_by_sentence(frame) -> tuple[dict, dict]:
-    """`{doc_id: text}` and `{(doc_id, start, end): {labels}}` from a scored DataFrame."""
-    texts, flags = {}, {}
+    """`{doc_id: text}`, `{(doc_id, start, end): {labels}}` and the ids used more than once,
+    from a scored DataFrame."""
+    texts, flags, repeated = {}, {}, set()
     for record in frame.to_dict(orient="records"):
         doc_id = str(record.get("id"))
         if isinstance(record.get("error"), str):
             continue
+        if doc_id in texts:
+            repeated.add(doc_id)
         texts[doc_id] = record.get("text")
         for span in record.get("spans") if isinstance(record.get("spans"), list) else []:
             flags.setdefault((doc_id, span["start"], span["end"]), set()).add(span["label"])
-    return texts, flags
+    return texts, flags, repeated
 
 
 def check_counts(frame, reviewed: list[dict], labels: list[str], spans: dict[str, int]):
@@ -64,7 +67,7 @@ def check_counts(frame, reviewed: list[dict], labels: list[str], spans: dict[str
     """
     import pandas as pd
 
-    texts, flags = _flags_by_sentence(frame)
+    texts, flags, repeated = _flags_by_sentence(frame)
     used, pending, other_pools, mismatched = [], 0, 0, []
     for number, row in enumerate(reviewed, 1):
         where = f"reviewed row {number} (id {row.get('id')!r})"
@@ -81,6 +84,9 @@ def check_counts(frame, reviewed: list[dict], labels: list[str], spans: dict[str
         if doc_id not in texts:
             raise ValueError(f"{where}: document {doc_id!r} is not among the scored file's "
                              "records; sample from the same scored file")
+        if doc_id in repeated:
+            raise ValueError(f"{where}: document id {doc_id!r} is used by several records of "
+                             "the scored file, so its flags cannot be told apart")
         text = texts[doc_id]
         if isinstance(text, str) and text[row["start"]:row["end"]] != row.get("text"):
             raise ValueError(f"{where}: its text is not at offsets {row['start']}-{row['end']} "

@@ -179,14 +179,23 @@ def read_existing_labels(path: str | Path) -> dict:
 
 
 def _documents(inputs: list[str], text_field: str, id_field: str, skipped: list) -> Iterator:
+    """`(doc_id, text, where)` per scorable record. A review row is keyed by document id and
+    offsets, so two records with one id would be confused: that stops the run, naming both."""
     from framescope.inference.batch import expand_inputs, read_records
 
+    seen: dict[str, str] = {}
     for record in read_records(expand_inputs(inputs), text_field):
         if record.error is not None:
             skipped.append(f"{record.where}: {record.error}")
             continue
-        doc_id = record.fields.get(id_field)
-        yield (str(doc_id) if doc_id is not None else record.where), record.fields[text_field], record.where
+        given = record.fields.get(id_field)
+        doc_id = str(given) if given is not None else record.where
+        if doc_id in seen:
+            raise ValueError(f"{record.where}: document id {doc_id!r} was already used by "
+                             f"{seen[doc_id]}; review rows need one id per document (give "
+                             "--id-field a unique field)")
+        seen[doc_id] = record.where
+        yield doc_id, record.fields[text_field], record.where
 
 
 def sample_command(args) -> int:

@@ -169,3 +169,13 @@ def test_report_checks_counts_on_a_reviewed_sample_of_the_same_scored_file(score
     flagged = [r for r in check if r["reviewed_flags"]]
     assert flagged and all(r["precision"] == 1.0 for r in flagged)
     assert all(r["recall"] in (None, 1.0) for r in check)
+
+
+def test_sample_stops_on_a_document_id_used_twice(tmp_path, tiny_model_dir, capsys):
+    """Review rows are keyed by document id and offsets: two documents with one id would mix."""
+    first = write_jsonl(tmp_path / "a.jsonl", [{"id": 1, "text": "The coup was staged."}])
+    second = write_jsonl(tmp_path / "b.jsonl", [{"id": 1, "text": "NATO puppets rule here."}])
+    assert main(["sample", str(first), str(second), "-o", str(tmp_path / "r.jsonl"),
+                 "--model", str(tiny_model_dir)]) == 2
+    assert f"{second}:1: document id '1' was already used by {first}:1" in capsys.readouterr().err
+    assert not (tmp_path / "r.jsonl").exists()

@@ -150,6 +150,11 @@ def test_report_checks_its_counts_against_reviewed_sentences(tmp_path, capsys):
     reviewed.write_text(json.dumps(row("a", 0, 10, "Calm day.", ["random"], [])) + "\n")
     assert main(["report", str(scored), "-o", str(out), "--reviewed", str(reviewed)]) == 2
     assert "its text is not at offsets 0-10 of document 'a'" in capsys.readouterr().err
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(scored.read_text() + scored.read_text().splitlines()[0] + "\n")
+    reviewed.write_text(json.dumps(row("a", 0, 10, "Coup here.", ["random"], [])) + "\n")
+    assert main(["report", str(twice), "-o", str(out), "--reviewed", str(reviewed)]) == 2
+    assert "document id 'a' is used by several records" in capsys.readouterr().err
 
 
 def test_weekly_trends_run_monday_to_sunday():
