@@ -87,6 +87,12 @@ def from_tasks(tasks: list, labels: list[str], where: str = "<export>") -> list[
             rows.append(row)
             continue
         latest = max(done, key=lambda a: str(a.get("updated_at") or a.get("created_at") or ""))
+        others = sorted({str(r.get("from_name")) for r in latest.get("result") or []
+                         if r.get("type") == "choices" and r.get("from_name") != CONTROL})
+        if others:  # read as "no framing", another control's choices would be lost silently
+            raise ValueError(f"{where}: task {position} has choices from control(s) "
+                             f"{', '.join(others)}, not {CONTROL!r}: label with the interface "
+                             "`framescope labelstudio export --config` writes")
         chosen = sorted({c for r in latest.get("result") or []
                          if r.get("from_name") == CONTROL and r.get("type") == "choices"
                          for c in (r.get("value") or {}).get("choices", [])})

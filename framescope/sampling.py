@@ -9,8 +9,8 @@ A model may choose *which* sentences a person reads, never what their labels are
 * **near_threshold** - some label's score within `--margin` of its threshold: the sentences
   whose labels would teach the model most;
 * **flagged** - sentences the model flags: the precision of the counts rests on them;
-* **random** - a share drawn uniformly from every sentence, so the reviewed set also measures
-  what the model misses and is not only a picture of the model's own choices.
+* **random** - a share drawn uniformly from every sentence not yet labelled, so the reviewed
+  set also measures what the model misses and is not only a picture of the model's own choices.
 
 Each pool is a seeded reservoir sample (memory bounded by `--n`, whatever the corpus size).
 Sentences that already have labels and agree with the model are not offered again.
@@ -128,7 +128,7 @@ class ReviewSampler:
         def take(row: dict, why: str) -> None:
             chosen.setdefault(row["id"], {**row, "why": []})["why"].append(why)
 
-        for row in drawn["random"][:round(self.n * self.random_share)]:
+        for row in drawn["random"][:int(self.n * self.random_share + 0.5)]:  # halves round up
             take(row, "random")
         for row in drawn["disagrees"]:
             if len(chosen) >= self.n:

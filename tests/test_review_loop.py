@@ -132,6 +132,10 @@ def test_label_studio_import_refuses_unknown_labels():
         {"result": [{"from_name": "framings", "type": "choices", "value": {"choices": ["aliens"]}}]}]}]
     with pytest.raises(ValueError, match="aliens.*valid: foreign_interference"):
         from_tasks(tasks, TAXONOMY.names)
+    # Choices made in another labeling interface are not read as "no framing".
+    tasks[0]["annotations"][0]["result"][0].update(from_name="sentiment", value={"choices": ["coup"]})
+    with pytest.raises(ValueError, match="task 1 has choices from control.s. sentiment, not 'framings'"):
+        from_tasks(tasks, TAXONOMY.names)
 
 
 def test_label_studio_export_carries_suggestions_as_predictions():
