@@ -257,8 +257,10 @@ def _run_train(args) -> int:
         raise ValueError("give --base or --init-from, not both (a model to continue brings "
                          "its own encoder)")
     training_args = TrainingArguments(base=args.base or "minilm", **overrides)
-    check_model_output(args.out, [args.data, args.dev, args.taxonomy, *args.test, args.init_from,
-                                  args.teacher, args.base, args.save_teacher_scores])
+    loaded_first = [p for p in (args.init_from, args.teacher)  # read before --out is replaced:
+                    if p and Path(p).resolve() != Path(args.out).resolve()]  # in place is fine
+    check_model_output(args.out, [args.data, args.dev, args.taxonomy, *args.test, args.base,
+                                  args.save_teacher_scores, *loaded_first])
     taxonomy = Taxonomy.load(args.taxonomy)
     train_examples = read_examples(args.data, taxonomy)
     dev_examples = read_examples(args.dev, taxonomy)
@@ -419,13 +421,14 @@ def _add_sample(commands) -> None:
     p.add_argument("--model", help="model folder (default: the shipped default model)")
     p.add_argument("--n", type=int, default=200, help="sentences to pick")
     p.add_argument("--random-share", type=float, default=0.25,
-                   help="share drawn uniformly from all sentences")
+                   help="share drawn uniformly from all sentences not yet labelled")
     p.add_argument("--margin", type=float, default=0.1,
                    help="'near a threshold' means within this of it")
     p.add_argument("--labels", help="labels the corpus already has (a reviewed review file or "
                    "a training .jsonl): sentences where the model disagrees are picked first")
     p.add_argument("--blind", action="store_true",
-                   help="leave the model's scores and suggested labels out of the review file")
+                   help="keep the model's scores, suggested labels and reasons out of the "
+                   "reader's sight (the file keeps the flags as sampled_flags, not shown)")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument("--text-field", default="text", help="field holding the text")
     p.add_argument("--id-field", default="id", help="field holding each record's id")

@@ -21,8 +21,10 @@ as disagreements or as near a threshold are left out; they over-represent the mo
 The flags are the scored file's own (the spans at each row's document and offsets), so the
 figures describe exactly the counts in the report. A reviewed row whose document or text is not
 in the scored file is an error naming the row: it was drawn from another corpus. A row whose
-`suggested` labels (absent with `--blind`) differ from the scored file's flags was sampled with
-another model or thresholds, so the flagged draw may not be uniform over these flags: a warning.
+sampler flags (`suggested`, or `sampled_flags` in a `--blind` sample, which the reader is not
+shown) differ from the scored file's flags was sampled with another model or thresholds
+(`predict --threshold`), so the flagged draw may not be uniform over these flags: a warning.
+With `sample --labels`, sentences already labelled are not drawn: the figures describe the rest.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def check_counts(frame, reviewed: list[dict], labels: list[str], spans: dict[str
     import pandas as pd
 
     texts, flags, repeated = _flags_by_sentence(frame)
-    used, pending, other_pools, mismatched = [], 0, 0, []
+    used, pending, other_pools, mismatched, unchecked = [], 0, 0, [], 0
     for number, row in enumerate(reviewed, 1):
         where = f"reviewed row {number} (id {row.get('id')!r})"
         if row.get("status") == "pending" or not isinstance(row.get("labels"), list):
@@ -95,7 +97,10 @@ def check_counts(frame, reviewed: list[dict], labels: list[str], spans: dict[str
         if unknown:
             raise ValueError(f"{where}: labels {unknown} are not the model's")
         flagged = flags.get((doc_id, row["start"], row["end"]), set())
-        if "suggested" in row and set(row["suggested"]) != flagged:
+        sampled = row.get("suggested", row.get("sampled_flags"))  # the sampler's flags
+        if sampled is None:
+            unchecked += 1
+        elif set(sampled) != flagged:
             mismatched.append(str(row.get("id")))
         used.append((set(row["labels"]), flagged, "random" in why))
     if not used:
@@ -121,6 +126,9 @@ def check_counts(frame, reviewed: list[dict], labels: list[str], spans: dict[str
     notes = [f"{len(used)} reviewed sentences used ({sum(d for _, _, d in used)} drawn at "
              f"random); {pending} still pending and {other_pools} chosen only as disagreements "
              "or near a threshold were left out."]
+    if unchecked:
+        notes.append(f"warning: {unchecked} rows do not say which labels the sampler flagged, so "
+                     "whether they were drawn from these flags cannot be checked")
     if mismatched:
         notes.append(f"warning: {len(mismatched)} rows were suggested other labels than the "
                      f"scored file flags (first: {mismatched[0]}): the sample was drawn with "

@@ -68,11 +68,25 @@ def _annotator(annotation: dict) -> str:
     return f"labelstudio:{who}" if who is not None else "labelstudio"
 
 
+def _check_control(tasks: list, where: str) -> None:
+    """An export whose choices all come from other controls was labelled with another interface:
+    read as it is, every decision would become "no framing", so refuse it. (Other controls
+    beside `framings`, a confidence rating say, are fine and ignored.)"""
+    controls = {str(r.get("from_name")) for task in tasks if isinstance(task, dict)
+                for a in task.get("annotations") or [] if isinstance(a, dict)
+                for r in a.get("result") or [] if isinstance(r, dict) and r.get("type") == "choices"}
+    if controls and CONTROL not in controls:
+        raise ValueError(f"{where}: its choices come from control(s) {', '.join(sorted(controls))}, "
+                         f"not {CONTROL!r}: label with the interface `framescope labelstudio "
+                         "export --config` writes")
+
+
 def from_tasks(tasks: list, labels: list[str], where: str = "<export>") -> list[dict]:
     """Review rows from a Label Studio export; labels outside `labels` are an error."""
     if not isinstance(tasks, list):
         raise ValueError(f"{where}: expected a list of Label Studio tasks (JSON export)")
     known = set(labels)
+    _check_control(tasks, where)
     rows = []
     for position, task in enumerate(tasks, 1):
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
@@ -87,12 +101,6 @@ def from_tasks(tasks: list, labels: list[str], where: str = "<export>") -> list[
             rows.append(row)
             continue
         latest = max(done, key=lambda a: str(a.get("updated_at") or a.get("created_at") or ""))
-        others = sorted({str(r.get("from_name")) for r in latest.get("result") or []
-                         if r.get("type") == "choices" and r.get("from_name") != CONTROL})
-        if others:  # read as "no framing", another control's choices would be lost silently
-            raise ValueError(f"{where}: task {position} has choices from control(s) "
-                             f"{', '.join(others)}, not {CONTROL!r}: label with the interface "
-                             "`framescope labelstudio export --config` writes")
         chosen = sorted({c for r in latest.get("result") or []
                          if r.get("from_name") == CONTROL and r.get("type") == "choices"
                          for c in (r.get("value") or {}).get("choices", [])})

@@ -37,15 +37,7 @@ def _load(path: Path):
     if path.suffix.lower() == ".parquet":
         import pyarrow.parquet as pq
 
-        from framescope.inference.parquet_output import json_fields
-
-        table = pq.read_table(path)
-        records = table.to_pylist()
-        for name in json_fields(table.schema):  # lists and numbers back as they were written
-            for record in records:
-                if record.get(name) is not None:
-                    record[name] = json.loads(record[name])
-        return pd.DataFrame(records)
+        return pd.DataFrame(pq.read_table(path).to_pylist())
     records = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
@@ -98,7 +90,15 @@ def parse_dates(values) -> tuple:
 
 
 def _sources(value) -> list[str]:
-    """The sources of one document: list members, or "A+B" split on "+"; NO_SOURCE if none."""
+    """The sources of one document: list members, or "A+B" split on "+"; NO_SOURCE if none.
+    A list that Parquet output wrote as JSON text (`["RT", "TASS"]`) counts per member too."""
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, list):
+            value = decoded
     if isinstance(value, (list, tuple)):
         members = [str(v).strip() for v in value if v is not None]
     elif value is None or (isinstance(value, float) and math.isnan(value)):

@@ -177,7 +177,7 @@ function build() {
     verbs.appendChild(accept); verbs.appendChild(clear);
     verbs.appendChild(el("span", "status"));
     card.appendChild(verbs);
-    const why = (row.why || []).join(", ");
+    const why = row.blind ? "" : (row.why || []).join(", ");  // "flagged" would unblind
     card.appendChild(el("div", "meta", [row.doc_id, why && "chosen: " + why, row.source].filter(Boolean).join(" \u00b7 ")));
     card.addEventListener("click", event => {
       if (event.target.closest("button")) return;  // buttons act on their own (accept moves on)

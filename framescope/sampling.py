@@ -103,7 +103,9 @@ class ReviewSampler:
             row = {"id": f"{doc_id}:{sentence.start}-{sentence.end}", "doc_id": doc_id,
                    "start": sentence.start, "end": sentence.end, "text": sentence.text,
                    "context": previous, "source": where}
-            if not self.blind:
+            if self.blind:  # not shown to the reader; `report --reviewed` checks them
+                row.update(blind=True, sampled_flags=predicted)
+            else:
                 row["suggested"] = predicted
                 row["scores"] = {l: round(s, 3) for l, s in sentence.scores.items()}
             previous = sentence.text
@@ -147,10 +149,16 @@ class ReviewSampler:
                     chosen[row["id"]]["why"].append(names[k])
                 else:
                     take(row, names[k])
-        for row in drawn["random"]:  # pools too small to fill n: top up at random
+        share = int(self.n * self.random_share + 0.5)
+        for row in drawn["random"][share:]:  # pools too small to fill n: top up at random
             if len(chosen) >= self.n:
                 break
-            if row["id"] not in chosen:
+            # Rows of the random draw that were chosen for another reason say "random" too, so
+            # the rows marked "random" stay one unbroken stretch of the draw, uniform over the
+            # corpus (skipping them would leave the top-up with unflagged sentences only).
+            if row["id"] in chosen:
+                chosen[row["id"]]["why"].append("random")
+            else:
                 take(row, "random")
         rows = sorted(chosen.values(), key=lambda r: (str(r["doc_id"]), r["start"]))
         for row in rows:

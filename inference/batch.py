@@ -208,12 +208,13 @@ def _read_stdin(text_field: str) -> Iterator[Record]:
     stream = sys.stdin.buffer
     head = []
     for raw in stream:
+        # a byte-order mark may open the stream (as `_jsonl_records` reads it), and only there
+        line = raw.removeprefix(b"\xef\xbb\xbf") if not head else raw
         head.append(raw)
-        if raw.strip():
+        if line.strip():
             break
     lines = itertools.chain(head, stream)
-    first = head[-1].lstrip() if head else b""
-    if first.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):  # a BOM may lead
+    if head and line.lstrip().startswith(b"{"):
         yield from _jsonl_records(lines, "<stdin>")
         return
     data = b"".join(lines)
@@ -232,10 +233,10 @@ def _jsonl_records(lines, name: str) -> Iterator[Record]:
     """One record per non-blank line of `lines` (bytes), named `name:line`."""
     for number, raw in enumerate(lines, 1):
         where = f"{name}:{number}"
-        if not raw.strip():
-            continue  # a blank line is not a record
+        if not (raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw).strip():
+            continue  # a blank line (after Excel's byte-order mark) is not a record
         try:
-            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # Excel's BOM
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
             yield Record(where, {}, "invalid UTF-8")
             continue
@@ -491,6 +492,9 @@ def score_chunks_parallel(chunks, workers: int, model_path: str, args) -> Iterat
             yield pending.popleft().result()
 
 
+RESUME_DEFAULTS = {"batch_size": 64, "precision": "auto", "device": "cpu"}
+
+
 def _settings(args, files: list[Path], model_path: str) -> dict:
     """What must match for `--resume` to continue a run rather than mix two: the inputs (with
     their fingerprints: size, mtime, SHA-256), the model's files and the scoring options."""
@@ -499,8 +503,8 @@ def _settings(args, files: list[Path], model_path: str) -> dict:
             "model_sha256": model_fingerprint(model),
             "text_field": args.text_field, "id_field": args.id_field, "threshold": args.threshold,
             # scores move in the last digits with the batch's padding and the numeric precision
-            "batch_size": args.batch_size or 64, "precision": args.precision,
-            "device": args.device or "cpu"}
+            "batch_size": args.batch_size or RESUME_DEFAULTS["batch_size"],
+            "precision": args.precision, "device": args.device or RESUME_DEFAULTS["device"]}
 
 
 def _check_resumable(partial: Path, meta: Path, settings: dict) -> None:
@@ -518,7 +522,9 @@ def _check_resumable(partial: Path, meta: Path, settings: dict) -> None:
     old_inputs = [f.get("path") if isinstance(f, dict) else f for f in previous.get("inputs", [])]
     same_paths = old_inputs == [f["path"] for f in settings["inputs"]]
     others = {k: v for k, v in settings.items() if k != "inputs"}
-    if not same_paths or {k: previous.get(k) for k in others} != others:
+    # a partial file from before these settings were recorded ran with their defaults
+    recorded = {**RESUME_DEFAULTS, **previous}
+    if not same_paths or {k: recorded.get(k) for k in others} != others:
         raise BatchError(f"{partial} was made by a run with other inputs or settings; "
                          "run without --resume to start over")
     changed = changed_input(previous["inputs"], settings["inputs"])

@@ -3,10 +3,7 @@
 The columns are fixed, so every row group shares one schema whatever the records hold:
 `id`, `spans` (list of {start, end, text, label, score}), `summary` ({label: {max_score,
 spans}}, null for error records), `error` (null when scored), and every other input field as
-a text column: strings as they were, or, in a field where any value is a number, list or
-object, every value as JSON. Those fields are named in the schema metadata
-(`framescope.json_fields`), so a reader can turn them back unambiguously (`framescope report`
-does: a list of sources stays a list).
+a text column (strings as they were; numbers, lists and objects as JSON).
 """
 
 from __future__ import annotations
@@ -17,9 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["jsonl_to_parquet", "output_schema", "json_fields"]
-
-JSON_FIELDS_KEY = b"framescope.json_fields"
+__all__ = ["jsonl_to_parquet", "output_schema"]
 
 ROWS_PER_GROUP = 10_000
 FIXED = ("id", "spans", "summary", "error")
@@ -37,8 +32,8 @@ def output_schema(labels: list[str], extra_fields: list[str]) -> pa.Schema:
     return pa.schema(fields)
 
 
-def _as_text(value, as_json: bool):
-    if value is None or (isinstance(value, str) and not as_json):
+def _as_text(value):
+    if value is None or isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
 
@@ -47,30 +42,24 @@ def jsonl_to_parquet(source: Path, target: Path, labels: list[str],
                      metadata: dict[str, str] | None = None) -> None:
     """Write `target` from the JSON lines in `source`; `metadata` goes into the file's schema
     (the Ray engine stores each shard's input fingerprint there)."""
-    extra: dict[str, bool] = {}  # field -> some value is not a string (store it all as JSON)
+    extra: dict[str, None] = {}
     with source.open(encoding="utf-8") as handle:
         for line in handle:
-            for key, value in json.loads(line).items():
+            for key in json.loads(line):
                 if key not in FIXED:
-                    extra[key] = extra.get(key, False) or not (value is None or isinstance(value, str))
+                    extra.setdefault(key)
     schema = output_schema(labels, list(extra))
-    encoded = [key for key, as_json in extra.items() if as_json]
-    schema = schema.with_metadata({**(metadata or {}),
-                                   JSON_FIELDS_KEY.decode(): json.dumps(encoded)})
+    if metadata:
+        schema = schema.with_metadata(metadata)
     with pq.ParquetWriter(target, schema) as writer, source.open(encoding="utf-8") as handle:
         rows: list[dict] = []
         for line in handle:
             record = json.loads(line)
             row = {name: record.get(name) for name in FIXED}
-            row.update({name: _as_text(record.get(name), as_json) for name, as_json in extra.items()})
+            row.update({name: _as_text(record.get(name)) for name in extra})
             rows.append(row)
             if len(rows) >= ROWS_PER_GROUP:
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))
                 rows = []
         if rows:
             writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-
-
-def json_fields(schema: pa.Schema) -> list[str]:
-    """The text columns of a framescope Parquet file that hold JSON (numbers, lists, objects)."""
-    return json.loads((schema.metadata or {}).get(JSON_FIELDS_KEY, b"[]"))

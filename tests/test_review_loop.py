@@ -52,6 +52,7 @@ def test_sample_picks_sentences_with_offsets_and_reasons(scored, tmp_path, tiny_
     assert main(["sample", str(scored), "-o", str(blind), "--model", str(tiny_model_dir),
                  "--n", "6", "--blind"]) == 0
     assert all("suggested" not in r and "scores" not in r for r in _read(blind))
+    assert all(r["blind"] and isinstance(r["sampled_flags"], list) for r in _read(blind))
 
 
 def test_sampling_is_seeded_and_puts_disagreements_first(tiny_model):
@@ -134,8 +135,12 @@ def test_label_studio_import_refuses_unknown_labels():
         from_tasks(tasks, TAXONOMY.names)
     # Choices made in another labeling interface are not read as "no framing".
     tasks[0]["annotations"][0]["result"][0].update(from_name="sentiment", value={"choices": ["coup"]})
-    with pytest.raises(ValueError, match="task 1 has choices from control.s. sentiment, not 'framings'"):
+    with pytest.raises(ValueError, match="choices come from control.s. sentiment, not 'framings'"):
         from_tasks(tasks, TAXONOMY.names)
+    # ... while another control beside `framings` (a confidence rating) is ignored.
+    tasks[0]["annotations"][0]["result"].append(
+        {"from_name": "framings", "type": "choices", "value": {"choices": ["coup"]}})
+    assert from_tasks(tasks, TAXONOMY.names)[0]["labels"] == ["coup"]
 
 
 def test_label_studio_export_carries_suggestions_as_predictions():
@@ -183,3 +188,37 @@ def test_sample_stops_on_a_document_id_used_twice(tmp_path, tiny_model_dir, caps
                  "--model", str(tiny_model_dir)]) == 2
     assert f"{second}:1: document id '1' was already used by {first}:1" in capsys.readouterr().err
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_report_estimates_recall_without_bias_when_sample_tops_up(tiny_model_dir):
+    """Over many seeds the estimated recall is the corpus's true recall, also when the flagged pool is small and `sample` tops up at
+    random (the top-up once skipped flagged rows, which biased recall towards 0)."""
+    import numpy as np
+    import pandas as pd
+
+    from framescope import load_model, predict, score_sentences
+    from framescope.count_check import check_counts
+
+    texts = [f"Report {i} says the council met {i % 7} times about {'roads' if i % 2 else 'ports'}."
+             for i in range(300)]
+    model = load_model(tiny_model_dir, precision="fp32")
+    coup = np.array([s[0].scores["coup"] for s in score_sentences(texts, model)])
+    # coup flags about a tenth of the sentences; no other label flags any
+    model.settings.thresholds = {l: 1.1 for l in model.labels} | {"coup": float(np.quantile(coup, 0.9))}
+    # the reader's labels: a fixed set, half of it among the flags
+    framed = {f"{i:03d}" for i in range(300) if coup[i] >= np.quantile(coup, 0.8) or i % 10 == 0}
+    frame = pd.DataFrame([{"id": f"{i:03d}", "text": t, "spans": [s.to_dict() for s in spans]}
+                          for i, (t, spans) in enumerate(zip(texts, predict(texts, model)))])
+    flagged = {r.id for r in frame.itertuples() if r.spans}
+    true_recall = len(flagged & framed) / len(framed)
+
+    estimates = []
+    for seed in range(20):
+        rows = ReviewSampler(n=100, random_share=0.3, margin=1e-6, seed=seed).sample(
+            [(f"{i:03d}", t, "corpus") for i, t in enumerate(texts)], model)
+        assert sum("random" in r["why"] for r in rows) > 30  # the top-up ran
+        for row in rows:
+            row.update(labels=["coup"] if row["doc_id"] in framed else [], status="reviewed")
+        table, _ = check_counts(frame, rows, model.labels, {"coup": len(flagged)})
+        estimates.append(table.set_index("label").loc["coup", "recall"])
+    assert abs(np.mean(estimates) - true_recall) < 0.07, (np.mean(estimates), true_recall)

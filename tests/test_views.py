@@ -127,6 +127,8 @@ def test_report_checks_its_counts_against_reviewed_sentences(tmp_path, capsys):
             row("a", 11, 20, "Calm day.", ["random"], ["coup"]),               # missed
             row("b", 12, 18, "Quiet.", ["near_threshold"], ["coup"]),          # left out
             row("b", 12, 18, "Quiet.", ["random"], None, status="pending")]    # left out
+    rows[0]["sampled_flags"] = ["coup"]  # a blind sample says what the sampler flagged ...
+    rows[2]["suggested"] = []           # ... and this one was drawn at another threshold
     reviewed.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "report"
     assert main(["report", str(scored), "-o", str(out), "--reviewed", str(reviewed)]) == 0
@@ -139,6 +141,8 @@ def test_report_checks_its_counts_against_reviewed_sentences(tmp_path, capsys):
     summary = (out / "summary.md").read_text()
     assert "4 reviewed sentences used (2 drawn at random); 1 still pending" in summary
     assert "| coup | 3 | 3 | 2 | 0.67 (" in summary
+    assert "warning: 2 rows do not say which labels the sampler flagged" in summary
+    assert "warning: 1 rows were suggested other labels than the scored file flags" in summary
     assert (out / "reviewed_check.csv").is_file()
 
     # A row of another corpus is named, not silently counted as unflagged; nothing is written.
