@@ -38,7 +38,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from .lexical import LEXICAL_FILE, LexicalScorer, blend
-from .taxonomy import Taxonomy
+from .taxonomy import LABEL_NAME, Taxonomy
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerBase  # noqa: E402
@@ -139,6 +139,10 @@ class ModelSettings:
         if (not isinstance(labels, list) or not labels
                 or not all(isinstance(l, str) and l.strip() for l in labels)):
             return "'labels' must be a non-empty list of label names"
+        odd = [l for l in labels if not LABEL_NAME.match(l)]
+        if odd:  # names end up in CSV headers, HTML attributes and CSS selectors
+            return (f"label name(s) {', '.join(map(repr, odd))}: use letters, digits, '_', '.' "
+                    "and '-'")
         duplicates = sorted({l for l in labels if labels.count(l) > 1})
         if duplicates:
             return f"duplicate label(s): {', '.join(duplicates)}"
@@ -165,6 +169,34 @@ class ModelSettings:
                 or not math.isfinite(weight) or not 0 <= weight < 1):
             return f"'lexical_weight' must be a number in [0, 1), not {weight!r}"
         return None
+
+
+def _checked_tokenizer(path: Path, encoder, settings: ModelSettings):
+    """The folder's tokenizer, checked against the encoder and the settings. Without
+    tokenizer.json, transformers would quietly build an empty vocabulary (every word [UNK], every
+    score wrong); a vocabulary larger than the embeddings, or windows longer than the encoder's
+    positions, would fail only when scoring."""
+    file = path / "tokenizer.json"
+    if not file.is_file():
+        raise ModelFolderError(f"{file}: missing (the model's tokenizer; save_pretrained writes it)")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True,
+                                                  trust_remote_code=False)
+    except Exception as error:
+        raise ModelFolderError(f"{path}: cannot load the tokenizer ({error})") from None
+    rows = encoder.get_input_embeddings().num_embeddings
+    if len(tokenizer) > rows:
+        raise ModelFolderError(f"{file}: {len(tokenizer)} tokens, but the encoder embeds only "
+                               f"{rows} (config.json): not this model's tokenizer")
+    positions = getattr(encoder.config, "max_position_embeddings", None)
+    if positions is not None and settings.max_length > positions:
+        raise ModelFolderError(f"{path / SETTINGS_FILE}: max_length {settings.max_length} is more "
+                               f"than the encoder's {positions} positions (config.json)")
+    room = settings.max_length - tokenizer.num_special_tokens_to_add()
+    if settings.window_stride >= room:
+        raise ModelFolderError(f"{path / SETTINGS_FILE}: window_stride {settings.window_stride} "
+                               f"must be below max_length less the special tokens ({room})")
+    return tokenizer
 
 
 def _checked_weights(file: Path, expected: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -296,13 +328,12 @@ class FramingModel(nn.Module):
                                             trust_remote_code=False)
         except Exception as error:  # transformers raises many kinds; name the file either way
             raise ModelFolderError(f"{path / 'config.json'}: cannot build the encoder ({error})") from None
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True,
-                                                      trust_remote_code=False)
-        except Exception as error:
-            raise ModelFolderError(f"{path}: cannot load the tokenizer ({error})") from None
+        tokenizer = _checked_tokenizer(path, encoder, settings)
         taxonomy_path = path / TAXONOMY_FILE
         taxonomy = Taxonomy.load(taxonomy_path) if taxonomy_path.is_file() else None
+        if taxonomy is not None and set(taxonomy.names) != set(settings.labels):
+            raise ModelFolderError(f"{taxonomy_path}: its labels ({', '.join(taxonomy.names)}) are "
+                                   f"not the model's ({', '.join(settings.labels)}, {SETTINGS_FILE})")
         model = cls(encoder, tokenizer, settings, taxonomy)
         model.load_state_dict(_checked_weights(path / MODEL_FILE, model.state_dict()))
         if settings.lexical_weight > 0:

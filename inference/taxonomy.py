@@ -23,7 +23,7 @@ import yaml
 
 __all__ = ["Label", "Taxonomy", "TaxonomyError"]
 
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+LABEL_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 
 class TaxonomyError(ValueError):
@@ -78,7 +78,7 @@ class Taxonomy:
             if isinstance(entry, str):
                 entry = {"name": entry}
             label_name = entry.get("name") if isinstance(entry, dict) else None
-            if not isinstance(label_name, str) or not _NAME.match(label_name):
+            if not isinstance(label_name, str) or not LABEL_NAME.match(label_name):
                 raise TaxonomyError(
                     f"{source}: label {position} needs a 'name' of letters, digits, '_', '.', '-'"
                 )

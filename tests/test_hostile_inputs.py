@@ -203,11 +203,36 @@ def test_weights_of_the_wrong_shape_or_garbage_are_named(model_copy):
         settings["thresholds"].pop(settings["labels"].pop())
 
     edit_json(model_copy / "framescope.json", drop_last_label)
+    (model_copy / "taxonomy.yaml").unlink()  # (else its extra label is named first)
     with pytest.raises(ModelFolderError, match=r"model.safetensors: head\.(weight|bias) has shape"):
         load_model(model_copy)
     (model_copy / "model.safetensors").write_bytes(b"\x00garbage" * 100)
     with pytest.raises(ModelFolderError, match="model.safetensors: not a readable safetensors"):
         load_model(model_copy)
+
+
+def test_a_tokenizer_taxonomy_or_window_that_does_not_fit_the_model_is_named(model_copy):
+    """Each of these once loaded and then scored wrongly or failed mid-run."""
+    taxonomy = (model_copy / "taxonomy.yaml").read_text()
+    (model_copy / "taxonomy.yaml").write_text(taxonomy + "- name: extra\n  definition: x\n")
+    with pytest.raises(ModelFolderError, match=r"taxonomy.yaml: its labels .* are not the model's"):
+        load_model(model_copy)
+    (model_copy / "taxonomy.yaml").write_text(taxonomy)
+
+    tokenizer = (model_copy / "tokenizer.json").read_bytes()
+    (model_copy / "tokenizer.json").unlink()  # transformers would build an empty vocabulary
+    with pytest.raises(ModelFolderError, match="tokenizer.json: missing"):
+        load_model(model_copy)
+    (model_copy / "tokenizer.json").write_bytes(tokenizer)
+
+    settings = json.loads((model_copy / "framescope.json").read_text())
+    for change, message in [({"max_length": 4096}, "max_length 4096 is more than the encoder's"),
+                            ({"max_length": 8, "window_stride": 7}, "window_stride 7 must be below"),
+                            ({"labels": ['ter"ror', *settings["labels"][1:]], "thresholds": {}},
+                             "label name.s. 'ter\"ror'")]:
+        (model_copy / "framescope.json").write_text(json.dumps({**settings, **change}))
+        with pytest.raises(ModelFolderError, match=message):
+            load_model(model_copy)
 
 
 def test_the_command_line_reports_a_bad_model_folder_without_a_traceback(model_copy, tmp_path,
