@@ -401,7 +401,8 @@ class FramingModel(nn.Module):
             logits.float(), labels.float(), pos_weight=self.pos_weight, reduction="none"
         ).mean(dim=1)
         if weight is not None:
-            loss = loss * weight.float() / weight.float().mean()
+            # (a batch of weight-0 sentences adds nothing, rather than 0/0 = NaN weights)
+            loss = loss * weight.float() / weight.float().mean().clamp(min=1e-12)
         loss = loss.mean()
         return {"loss": loss, "logits": logits}
 

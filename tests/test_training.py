@@ -417,3 +417,49 @@ def test_crossfit_learns_from_dev_and_takes_thresholds_from_unseen_folds(tiny_en
         TrainingArguments(crossfit_dev=1)
     with pytest.raises(ValueError, match="teacher"):
         TrainingArguments(crossfit_dev=2, teacher="models/default")
+
+
+def test_training_data_mistakes_are_named_with_file_and_line(tmp_path):
+    """Each of these was once read silently wrong or failed without saying where."""
+    def read(name, content):
+        path = tmp_path / name
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return read_examples(path, TAXONOMY)
+
+    with pytest.raises(DataError, match=r"w.jsonl:line 1: 'weight' must be a number of at least 0"):
+        read("w.jsonl", '{"text": "A coup.", "labels": ["coup"], "weight": null}\n')
+    with pytest.raises(DataError, match=r"n.jsonl:line 1: 'weight'"):
+        read("n.jsonl", '{"text": "A coup.", "labels": ["coup"], "weight": NaN}\n')
+    with pytest.raises(DataError, match=r"q.csv:line \d: not valid CSV"):
+        read("q.csv", 'text,labels\n"unterminated,coup\nnext,coup\n')
+    with pytest.raises(DataError, match=r"c.csv:line 2: fewer cells than the header"):
+        read("c.csv", "text,labels\nno labels cell\n")
+    with pytest.raises(DataError, match=r"u.csv: not valid UTF-8"):
+        read("u.csv", b"text,labels\nbad \xff,coup\n")
+    # A byte-order mark from Excel or Notepad is not part of the first field.
+    assert read("b.csv", "\ufefftext,labels\nA coup.,coup\n")[0].labels == ["coup"]
+    assert read("b.jsonl", '\ufeff{"text": "A coup.", "labels": ["coup"]}\n')[0].labels == ["coup"]
+
+
+def test_sentences_of_document_0_stay_in_one_fold():
+    from framescope.train.data import crossfit_folds
+
+    sentences = [Example(f"Sentence {i}.", [], {"doc_id": 0}) for i in range(6)]
+    sentences += [Example(f"Other {i}.", [], {"doc_id": i}) for i in range(1, 9)]
+    assert len(set(crossfit_folds(sentences, 2)[:6].tolist())) == 1
+
+
+def test_a_teacher_scores_file_of_the_wrong_shape_is_refused(tmp_path):
+    from framescope.train.teacher import sentence_sha1, teacher_scores
+
+    file = tmp_path / "scores.json"
+    file.write_text(json.dumps({"labels": TAXONOMY.names, "teacher": {},
+                                "scores": {sentence_sha1("A coup."): [7.0]}}))
+    size = len(TAXONOMY.names)
+    with pytest.raises(ValueError, match=f"scores.json: each score must be a list of {size} numbers"):
+        teacher_scores(file, ["A coup."], TAXONOMY.names)
+
+
+def test_training_refuses_a_dev_file_without_any_label():
+    with pytest.raises(ValueError, match="the dev file has no sentence with a label"):
+        FramingTrainer(TrainingArguments()).fit(examples(), [Example("Quiet.", [])], TAXONOMY)

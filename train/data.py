@@ -20,6 +20,7 @@ import csv
 import hashlib
 import json
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +93,19 @@ def _validate(record: object, known: set[str], where: str) -> Example:
     if unknown:
         raise DataError(f"{where}: unknown label(s) {', '.join(unknown)}; not in the taxonomy")
     extra = {k: v for k, v in record.items() if k not in ("text", "labels")}
+    if "weight" in extra:
+        weight = extra["weight"]
+        if (isinstance(weight, bool) or not isinstance(weight, (int, float, str))
+                or not _finite_number(weight) or float(weight) < 0):
+            raise DataError(f"{where}: 'weight' must be a number of at least 0, not {weight!r}")
     return Example(text=text, labels=sorted(set(labels)), extra=extra)
+
+
+def _finite_number(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return False
 
 
 def _read_jsonl(path: Path):
@@ -100,8 +113,8 @@ def _read_jsonl(path: Path):
         for number, raw in enumerate(handle, 1):
             if not raw.strip():
                 continue
-            try:
-                yield f"line {number}", json.loads(raw.decode("utf-8"))
+            try:  # a byte-order mark (Excel, Notepad) may open the file
+                yield f"line {number}", json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
             except UnicodeDecodeError:
                 raise DataError(f"{path}:line {number}: not valid UTF-8") from None
             except json.JSONDecodeError as error:
@@ -109,23 +122,36 @@ def _read_jsonl(path: Path):
 
 
 def _read_csv(path: Path):
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"text", "labels"} - set(reader.fieldnames or [])
-        if missing:
-            raise DataError(f"{path}:line 1: missing column(s) {', '.join(sorted(missing))}")
-        for row in reader:
-            cell = (row["labels"] or "").replace("|", ";")
-            labels = [l.strip() for l in cell.split(";") if l.strip()]
-            record = {**row, "labels": labels}
-            yield f"line {reader.line_num}", record
+    """Rows of a CSV file with `text` and `labels` columns. Strict: an unterminated quote, a
+    row with more cells than the header or without its labels cell is an error, not a silently
+    merged or unlabelled example."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle, strict=True)
+            missing = {"text", "labels"} - set(reader.fieldnames or [])
+            if missing:
+                raise DataError(f"{path}:line 1: missing column(s) {', '.join(sorted(missing))}")
+            for row in reader:
+                where = f"line {reader.line_num}"
+                if None in row or row["labels"] is None:
+                    raise DataError(f"{path}:{where}: {'more' if None in row else 'fewer'} cells "
+                                    "than the header")
+                cell = row["labels"].replace("|", ";")
+                labels = [l.strip() for l in cell.split(";") if l.strip()]
+                yield where, {**row, "labels": labels}
+    except csv.Error as error:
+        raise DataError(f"{path}:line {reader.line_num}: not valid CSV ({error})") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not valid UTF-8") from None
 
 
 def _read_yaml(path: Path):
     try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
+        raw = yaml.safe_load(path.read_text("utf-8-sig"))
     except yaml.YAMLError as error:
         raise DataError(f"{path}: not valid YAML ({error})") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not valid UTF-8") from None
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected a mapping of label -> list of sentences")
     for key, sentences in raw.items():
@@ -164,7 +190,7 @@ def crossfit_folds(examples: list[Example], folds: int) -> np.ndarray:
     that the sentences of one article are never split between folds (they share names and
     topics, and would flatter the out-of-fold figures), else of its text. No seed: an example
     keeps its fold across runs and machines."""
-    keys = [str(e.extra.get("doc_id") or e.text) for e in examples]
+    keys = [str(e.text if e.extra.get("doc_id") is None else e.extra["doc_id"]) for e in examples]
     fold = np.array([int(hashlib.sha1(k.encode("utf-8")).hexdigest(), 16) % folds for k in keys])
     empty = sorted(set(range(folds)) - set(fold.tolist()))
     if empty:

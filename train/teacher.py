@@ -31,7 +31,12 @@ def teacher_scores(teacher: str | Path, texts: list[str], labels: list[str]
     teacher (path, sha256 of its weights or file, the encoder it was built on)."""
     path = Path(teacher)
     if path.is_file():
-        stored = json.loads(path.read_text("utf-8"))
+        try:
+            stored = json.loads(path.read_text("utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path}: not a teacher scores file ({error})") from None
+        if not isinstance(stored, dict) or not isinstance(stored.get("scores"), dict):
+            raise ValueError(f"{path}: not a teacher scores file (no 'scores' object)")
         _same_labels(path, stored.get("labels"), labels)
         found, keys = stored["scores"], [sentence_sha1(t) for t in texts]
         missing = [t for t, key in zip(texts, keys) if key not in found]
@@ -39,7 +44,14 @@ def teacher_scores(teacher: str | Path, texts: list[str], labels: list[str]
             raise ValueError(f"{path}: no teacher score for {len(missing)} of the {len(texts)} "
                              f"training sentences, e.g. {missing[0][:80]!r}; write the file "
                              "again from the teacher")
-        scores = np.array([found[key] for key in keys], dtype=np.float64)
+        try:
+            scores = np.array([found[key] for key in keys], dtype=np.float64)
+        except (TypeError, ValueError):
+            scores = None
+        if (scores is None or scores.shape != (len(texts), len(labels))
+                or not np.all((scores >= 0) & (scores <= 1))):  # NaN fails this too
+            raise ValueError(f"{path}: each score must be a list of {len(labels)} numbers in "
+                             "[0, 1], one per label")
         return scores, {**stored["teacher"], "scores_file": str(path),
                         "scores_file_sha256": fingerprint(path)["sha256"]}
     model = FramingModel.from_pretrained(path)
