@@ -28,10 +28,9 @@ import os
 import sys
 from pathlib import Path
 
-from .batch import (CHUNK_RECORDS, BatchError, Record, expand_inputs, json_line, read_chunks,
-                    score_records, text_problem)
+from .batch import (CHUNK_RECORDS, STDIN, BatchError, Record, check_text_field, expand_inputs,
+                    json_line, read_chunks, score_records, text_problem)
 from .guards import check_options, model_fingerprint, output_lock, safe_fingerprint
-from .modeling import ModelSettings
 from .predict import DEFAULT_MODEL, load_model, thresholds_array
 
 __all__ = ["predict_dataset", "score_files_with_ray", "shard_name"]
@@ -199,6 +198,9 @@ def score_files_with_ray(args) -> int:
     check_options(args)
     ray = _ray()
     files = expand_inputs(args.inputs)
+    if STDIN in files:  # a shard is skipped by its input's fingerprint, which a pipe has not
+        raise BatchError("--engine ray scores files: write standard input to a file first")
+    check_text_field(files, args.text_field)
     out_dir = Path(args.output)
     if out_dir.suffix.lower() in (".jsonl", ".parquet"):
         raise BatchError(f"{out_dir}: with --engine ray, -o names a folder for Parquet shards")
@@ -214,12 +216,19 @@ def score_files_with_ray(args) -> int:
 def _score_shards(args, ray, files: list[Path], out_dir: Path) -> int:
     """Score every input whose shard is missing or was made from other bytes."""
     model_path = str(Path(args.model or DEFAULT_MODEL).resolve())
-    labels = ModelSettings.load(model_path).labels  # the driver only needs the label order
+    # Load once here, so that a bad model folder or --threshold stops the run with a message
+    # (inside the actors it would surface as a Ray ActorDiedError); the driver keeps the labels.
+    model = load_model(model_path, precision="fp32")
+    thresholds_array(model, args.threshold)
+    labels, model = model.labels, None
     shards = {shard_name(p): p for p in files}
     if len(shards) != len(files):
         raise BatchError("two inputs map to the same shard name; pass each file once")
     scoring = {"model_sha256": model_fingerprint(model_path), "threshold": args.threshold,
-               "text_field": args.text_field, "id_field": args.id_field}
+               "text_field": args.text_field, "id_field": args.id_field,
+               # as for a local --resume: scores move in the last digits with these
+               "batch_size": args.batch_size or 64, "precision": args.precision,
+               "device": args.device or "cpu"}
     fingerprints = {name: _input_fingerprint(path, scoring) for name, path in shards.items()}
     pending = {name: path for name, path in shards.items()
                if _stored_fingerprint(out_dir / name) != fingerprints[name]}

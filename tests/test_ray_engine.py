@@ -86,3 +86,20 @@ def test_shards_made_with_another_threshold_are_scored_again(local_ray, tmp_path
     assert main(args) == 0 and shard.stat().st_mtime_ns == made  # same scoring: skipped
     assert main([*args, "--threshold", "0.01"]) == 0
     assert shard.stat().st_mtime_ns != made  # other scoring: made again, not mixed in
+    made = shard.stat().st_mtime_ns
+    assert main([*args, "--threshold", "0.01", "--batch-size", "3"]) == 0
+    assert shard.stat().st_mtime_ns != made  # batches padded otherwise: made again too
+
+
+def test_ray_engine_stops_early_on_what_it_cannot_score(local_ray, tmp_path, tiny_model_dir,
+                                                        capsys):
+    """As the local engine does, before any actor starts: standard input (which has no
+    fingerprint to skip a shard by), a wrong --text-field, a threshold for an unknown label."""
+    source = corpus_with_corruption(tmp_path / "in.jsonl", 30)
+    args = ["-o", str(tmp_path / "out"), "--engine", "ray", "--model", str(tiny_model_dir)]
+    assert main(["predict", "-", *args]) == 2
+    assert "--engine ray scores files" in capsys.readouterr().err
+    assert main(["predict", str(source), *args, "--text-field", "body"]) == 2
+    assert "no field 'body'" in capsys.readouterr().err
+    assert main(["predict", str(source), *args, "--threshold", "nolabel=0.5"]) == 2
+    assert "nolabel" in capsys.readouterr().err
