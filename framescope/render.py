@@ -211,15 +211,27 @@ def scored_text_field(documents: list[dict], default: str) -> str:
     """The field a scored file's spans point into: the one whose text holds every span at its
     offsets (so `render` needs no `--text-field` for a file scored with one)."""
     for doc in documents:
-        spans = doc.get("spans") or []
+        spans = doc.get("spans") if isinstance(doc.get("spans"), list) else []
         if not spans:
             continue
         for field, value in doc.items():
             if isinstance(value, str) and all(
-                    isinstance(s, dict) and value[s.get("start", 0):s.get("end", 0)] == s.get("text")
+                    isinstance(s, dict) and isinstance(s.get("start"), int)
+                    and isinstance(s.get("end"), int) and value[s["start"]:s["end"]] == s.get("text")
                     for s in spans):
                 return field
     return default
+
+
+def _check_labels(documents: list[dict], names: list[str], model_dir: Path) -> None:
+    """A scored file's spans must carry the labels of the taxonomy the page is drawn with;
+    others would be drawn switched off, without a word."""
+    found = {s.get("label") for doc in documents if isinstance(doc.get("spans"), list)
+             for s in doc["spans"] if isinstance(s, dict)}
+    unknown = sorted(str(l) for l in found - set(names))
+    if unknown:
+        raise ValueError(f"the scored file has label(s) {', '.join(unknown)}, not in "
+                         f"{model_dir / 'taxonomy.yaml'}: give --model the model that scored it")
 
 
 def _read_scored(path: Path, limit: int) -> tuple[list[dict], int]:
@@ -250,6 +262,7 @@ def render_command(args) -> int:
         documents, total = _read_scored(files[0], args.max_documents)
         model_dir = Path(args.model or DEFAULT_MODEL)
         taxonomy = Taxonomy.load(model_dir / "taxonomy.yaml")
+        _check_labels(documents, taxonomy.names, model_dir)
         if args.threshold is not None:
             _apply_threshold(documents, args.threshold, taxonomy.names)
     else:
@@ -271,7 +284,7 @@ def render_command(args) -> int:
                        title=f"framescope: {', '.join(Path(i).name for i in args.inputs)}")
     output = Path(args.output)
     tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(page, "utf-8")
+    tmp.write_text(page, "utf-8", errors="replace")  # a lone surrogate from "\ud800" in JSON
     tmp.replace(output)
     print(f"wrote {output} ({len(documents)} of {total} documents)", file=sys.stderr)
     return 0

@@ -167,3 +167,22 @@ def test_a_missing_extra_names_the_pip_command(module, extra, tmp_path, monkeypa
     monkeypatch.delitem(sys.modules, "framescope.train.default_data", raising=False)
     assert main(command) == 2
     assert f'pip install "framescope[{extra}]"' in capsys.readouterr().err
+
+
+def test_render_of_a_scored_file_names_labels_the_taxonomy_lacks(tmp_path, tiny_model_dir, capsys):
+    """Drawn with the default taxonomy, spans of another model's labels would be switched off
+    without a word; a string offset or a lone surrogate no longer crashes the page either."""
+    text = "A first sentence here. Bad \ud800 char."
+    scored = tmp_path / "s.jsonl"
+    scored.write_text(json.dumps({"id": "x", "text": text, "spans": [
+        {"start": "0", "end": 22, "text": text[:22], "label": "coup", "score": 0.9},
+        {"start": 23, "end": len(text), "text": text[23:], "label": "coup", "score": 0.9}],
+        "summary": {}}) + "\n")
+    page = tmp_path / "p.html"
+    assert main(["render", str(scored), "-o", str(page), "--model", str(tiny_model_dir)]) == 0
+    assert page.read_text("utf-8").count('<mark class="span"') == 1
+    scored.write_text(json.dumps({"id": "x", "text": text, "spans": [
+        {"start": 0, "end": 22, "text": text[:22], "label": "my_label", "score": 0.9}],
+        "summary": {}}) + "\n")
+    assert main(["render", str(scored), "-o", str(page), "--model", str(tiny_model_dir)]) == 2
+    assert "label(s) my_label, not in" in capsys.readouterr().err
