@@ -460,6 +460,8 @@ def test_a_teacher_scores_file_of_the_wrong_shape_is_refused(tmp_path):
         teacher_scores(file, ["A coup."], TAXONOMY.names)
 
 
-def test_training_refuses_a_dev_file_without_any_label():
+def test_training_refuses_data_without_any_label():
     with pytest.raises(ValueError, match="the dev file has no sentence with a label"):
         FramingTrainer(TrainingArguments()).fit(examples(), [Example("Quiet.", [])], TAXONOMY)
+    with pytest.raises(ValueError, match="the training file has no sentence with a label"):
+        FramingTrainer(TrainingArguments()).fit([Example("Quiet.", [])], examples(), TAXONOMY)

@@ -52,10 +52,11 @@ class FramingTrainer:
         """Train on `train`, early-stop and calibrate on `dev`; returns the fitted model.
 
         With `crossfit_dev=K` the dev sentences are trained on as well (`fit_crossfit`)."""
-        if not any(e.labels for e in dev):  # checked before hours of training, not after
-            raise ValueError("the dev file has no sentence with a label: early stopping and "
-                             "thresholds would have nothing to go by (every F1 is 0); add "
-                             "labelled sentences to it")
+        for name, part in (("training", train), ("dev", dev)):  # before hours of training
+            if not any(e.labels for e in part):
+                raise ValueError(f"the {name} file has no sentence with a label: there is "
+                                 "nothing to learn or to measure (every F1 would be 0); add "
+                                 "labelled sentences to it")
         if self.args.crossfit_dev:
             return self.fit_crossfit(train, dev, taxonomy, base_dir)
         self.report = {}
