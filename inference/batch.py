@@ -275,6 +275,11 @@ def _read_csv(path: Path) -> Iterator[Record]:
                 yield Record(f"{path}:{line}", {}, f"bad CSV: {error}")
                 continue
             line = reader.line_num
+            if None in row:  # more cells than the header: an unquoted comma cut the text
+                header = len(reader.fieldnames or [])
+                yield Record(f"{path}:{line}", {}, f"bad CSV: {header + len(row[None])} cells, "
+                             f"the header has {header}")
+                continue
             yield Record(f"{path}:{line}", {k: v for k, v in row.items() if k})
 
 

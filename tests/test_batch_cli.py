@@ -194,3 +194,14 @@ def test_a_byte_order_mark_from_excel_is_not_part_of_the_first_field(tmp_path, t
     out = tmp_path / "o.jsonl"
     assert run(tmp_path / "a.csv", tmp_path / "b.jsonl", "-o", out, "--model", tiny_model_dir) == 0
     assert [("error" in r, r["id"]) for r in read_jsonl(out)] == [(False, "c1"), (False, "j1")]
+
+
+def test_a_csv_row_with_more_cells_than_its_header_is_an_error_record(tmp_path, tiny_model_dir):
+    """An unquoted comma would otherwise score half a sentence as if it were the text."""
+    source = tmp_path / "rows.csv"
+    source.write_text('id,text\na,The coup, they say, was staged.\nb,"Fine, quoted."\n')
+    out = tmp_path / "o.jsonl"
+    assert run(source, "-o", out, "--model", tiny_model_dir) == 0
+    first, second = read_jsonl(out)
+    assert first["error"] == f"{source}:2: bad CSV: 4 cells, the header has 2"
+    assert second["id"] == "b" and second["text"] == "Fine, quoted."
