@@ -48,9 +48,15 @@ def _result(labels: list[str]) -> list[dict]:
 def to_tasks(rows: list[dict], model_version: str = "framescope") -> list[dict]:
     tasks = []
     for row in rows:
-        data = {k: v for k, v in row.items() if k not in ("labels", "status", "scores")}
+        # A blind row's sampler flags and reasons go to the task's `meta`, which Label Studio
+        # keeps and exports but does not list as data columns, so the reader does not see them.
+        hidden = ("sampled_flags", "why") if row.get("blind") else ()
+        data = {k: v for k, v in row.items()
+                if k not in ("labels", "status", "scores", *hidden)}
         data.setdefault("context", "")
         task = {"data": data}
+        if hidden:
+            task["meta"] = {k: row[k] for k in hidden if k in row}
         if row.get("suggested") is not None:
             task["predictions"] = [{"model_version": model_version,
                                     "result": _result(row["suggested"])}]
@@ -92,6 +98,8 @@ def from_tasks(tasks: list, labels: list[str], where: str = "<export>") -> list[
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
             raise ValueError(f"{where}: task {position} has no 'data' object")
         row = dict(task["data"])
+        if isinstance(task.get("meta"), dict):  # a blind row's sampler flags and reasons
+            row.update({k: v for k, v in task["meta"].items() if k in ("sampled_flags", "why")})
         if not isinstance(row.get("text"), str):
             raise ValueError(f"{where}: task {position} has no text in data.text")
         row.setdefault("id", task.get("id", position))

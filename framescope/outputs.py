@@ -27,6 +27,8 @@ def check_model_output(out: str | Path, keep: Iterable[str | Path | None] = ()) 
     folder that holds something the command still needs (`keep`: the model it copies, its
     data, a teacher). `train --out .` would otherwise delete the working directory."""
     out = Path(out)
+    if not out.resolve().parent.is_dir():
+        raise ValueError(f"--out {out}: the folder {out.parent} does not exist")
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out}: a file, not a folder")
     for path in keep:

@@ -256,7 +256,10 @@ def render_command(args) -> int:
     from framescope.inference.predict import DEFAULT_MODEL, load_model, thresholds_array
     from framescope.inference.taxonomy import Taxonomy
 
+    from .outputs import check_output_folder
+
     check_options(args)
+    check_output_folder(args.output)
     files = expand_inputs(args.inputs)
     if len(files) == 1 and _is_scored(files[0]):
         documents, total = _read_scored(files[0], args.max_documents)
@@ -266,6 +269,9 @@ def render_command(args) -> int:
         if args.threshold is not None:
             _apply_threshold(documents, args.threshold, taxonomy.names)
     else:
+        from framescope.inference.batch import check_text_field
+
+        check_text_field(files, args.text_field)  # before the model loads: "(--text-field body?)"
         model = load_model(args.model or DEFAULT_MODEL)
         taxonomy = model.taxonomy
         records = []

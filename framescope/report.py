@@ -289,6 +289,11 @@ def report_command(args) -> int:
     summaries = [s for s in frame.get("summary", []) if isinstance(s, dict)]
     if summaries:
         labels = list(summaries[0])  # the model's own label order, including unseen labels
+    for option, name in (("--date-field", args.date_field), ("--source-field", args.source_field)):
+        if name and len(frame) and name not in frame:  # a typo would just drop a table
+            fields = ", ".join(c for c in frame.columns if c not in ("spans", "summary", "error"))
+            print(f"note: no field {name!r} in {scored.name} ({option}), so no table by it; "
+                  f"fields found: {fields}", file=sys.stderr)
     tables = corpus_tables(frame, labels, args.date_field, args.source_field, args.period)
     checked = None
     if getattr(args, "reviewed", None):  # checked before anything is written

@@ -4,7 +4,8 @@
 
 One self-contained page (no CDN, no server): each sentence with its previous sentence for
 context, one toggle per label (definition on hover), and three verbs - **accept** the labels as
-shown, **clear** them (no framing), or toggle labels and accept. Labels start from the row's
+shown, **clear** them (no framing), or toggle labels (a toggle decides the row too; accept
+then moves on). Labels start from the row's
 `existing` labels, else the model's `suggested` ones (absent from a `--blind` sample), else none.
 Keyboard: `j`/`k` next/previous, `a` accept, `c` clear, `1`-`9` toggle the first labels.
 
@@ -190,10 +191,9 @@ function build() {
 function toggle(i, label) {
   const s = state[i];
   s.chosen.has(label) ? s.chosen.delete(label) : s.chosen.add(label);
-  if (s.reviewed) {  // a change to a decided row is a new decision, by whoever makes it
-    s.at = new Date().toISOString(); s.by = reviewerBox.value || "anonymous"; persist();
-  }
-  paintRow(i);
+  // A change is a decision, by whoever makes it: saved even if Accept is never pressed.
+  s.reviewed = true; s.at = new Date().toISOString(); s.by = reviewerBox.value || "anonymous";
+  persist(); paintRow(i); paintProgress();
 }
 
 function decide(i, clear) {

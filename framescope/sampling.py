@@ -213,9 +213,12 @@ def sample_command(args) -> int:
 
     from .outputs import check_output_folder, write_json_lines
 
+    from framescope.inference.batch import check_text_field, expand_inputs
+
     sampler = ReviewSampler(n=args.n, random_share=args.random_share, margin=args.margin,
                             seed=args.seed, blind=args.blind)
     output = check_output_folder(args.output)
+    check_text_field(expand_inputs(args.inputs), args.text_field)  # "(--text-field body?)"
     existing = read_existing_labels(args.labels) if args.labels else {}
     model = load_model(args.model or DEFAULT_MODEL)
     skipped: list[str] = []
@@ -223,8 +226,9 @@ def sample_command(args) -> int:
                           model, existing)
     write_json_lines(output, rows)
     counts = {name: sum(name in r["why"] for r in rows) for name in POOLS}
-    print(f"{len(rows)} sentences to review written to {output} "
-          f"({', '.join(f'{k} {v}' for k, v in counts.items())})", file=sys.stderr)
+    print(f"{len(rows)} sentences to review written to {output}; chosen as "
+          f"{', '.join(f'{k} {v}' for k, v in counts.items())} (a sentence can be in several "
+          "pools: a random one that the model flags counts as flagged too)", file=sys.stderr)
     if skipped:
         print(f"{len(skipped)} records could not be read and were skipped; first: {skipped[0]}",
               file=sys.stderr)

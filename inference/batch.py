@@ -529,9 +529,10 @@ def _check_resumable(partial: Path, meta: Path, settings: dict) -> None:
     others = {k: v for k, v in settings.items() if k != "inputs"}
     # a partial file from before these settings were recorded ran with their defaults
     recorded = {**RESUME_DEFAULTS, **previous}
-    if not same_paths or {k: recorded.get(k) for k in others} != others:
-        raise BatchError(f"{partial} was made by a run with other inputs or settings; "
-                         "run without --resume to start over")
+    differ = ["inputs"] * (not same_paths) + [k for k in others if recorded.get(k) != others[k]]
+    if differ:
+        raise BatchError(f"{partial} was made by a run with other inputs or settings "
+                         f"({', '.join(differ)}); run without --resume to start over")
     changed = changed_input(previous["inputs"], settings["inputs"])
     if changed:
         raise BatchError(f"{changed} since {partial} was started; resuming would mix records "

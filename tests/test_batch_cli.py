@@ -85,7 +85,7 @@ def test_killed_run_resumes_without_duplicates_or_gaps(tmp_path, tiny_model_dir)
 
     # Another batch size pads batches differently, so scores could differ in the last digits.
     other = subprocess.run(command + ["--resume", "--batch-size", "3"], capture_output=True, text=True)
-    assert other.returncode == 2 and "other inputs or settings" in other.stderr
+    assert other.returncode == 2 and "other inputs or settings (batch_size)" in other.stderr
 
     resumed = subprocess.run(command + ["--resume"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr

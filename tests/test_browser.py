@@ -139,3 +139,11 @@ def test_review_page_accepts_changes_clears_and_saves(browser, served):
     again = [json.loads(line) for line in
              browser.execute_script("return window.framescopeExport();").splitlines()]
     assert [r["labels"] for r in again] == [r["labels"] for r in saved]
+
+    # A label changed without pressing Accept is a decision too, not lost on Save.
+    third = browser.find_elements(By.CSS_SELECTOR, "section.row")[2]
+    third.find_element(By.CSS_SELECTOR, '.chip[data-label="coup"]').click()
+    WebDriverWait(browser, 10).until(
+        lambda b: b.find_element(By.ID, "progress").text == "4 of 4 reviewed")
+    changed = json.loads(browser.execute_script("return window.framescopeExport();").splitlines()[2])
+    assert changed["labels"] == ["coup"] and changed["status"] == "reviewed"

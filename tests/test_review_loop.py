@@ -143,6 +143,16 @@ def test_label_studio_import_refuses_unknown_labels():
     assert from_tasks(tasks, TAXONOMY.names)[0]["labels"] == ["coup"]
 
 
+def test_a_blind_row_keeps_its_sampler_flags_out_of_label_studio_data_and_gets_them_back():
+    row = {"id": "d:0-5", "text": "Hello", "blind": True, "sampled_flags": ["coup"],
+           "why": ["flagged"], "labels": None, "status": "pending"}
+    task = to_tasks([row])[0]
+    assert "sampled_flags" not in task["data"] and "why" not in task["data"]
+    assert "predictions" not in task
+    back = from_tasks([task], TAXONOMY.names)[0]
+    assert back["sampled_flags"] == ["coup"] and back["why"] == ["flagged"]
+
+
 def test_label_studio_export_carries_suggestions_as_predictions():
     rows = [{"id": "d:0-5", "text": "Hello", "suggested": ["coup"], "labels": None, "status": "pending"}]
     task = to_tasks(rows)[0]
