@@ -201,7 +201,7 @@ def _documents(inputs: list[str], text_field: str, id_field: str, skipped: list)
         if doc_id in seen:
             raise ValueError(f"{record.where}: document id {doc_id!r} was already used by "
                              f"{seen[doc_id]}; review rows need one id per document (give "
-                             "--id-field a unique field)")
+                             "--id-field a unique field; a .txt file's id is its file name)")
         seen[doc_id] = record.where
         yield doc_id, record.fields[text_field], record.where
 
