@@ -307,7 +307,9 @@ def _run_eval(args) -> int:
     examples = read_examples(args.data, model.taxonomy)
     baseline = baseline_for(Path(args.model), model.labels)
     if baseline is None:
-        print("note: the model's training files are not here; no baseline", file=sys.stderr)
+        print("note: no TF-IDF baseline beside the figures: the training and dev files named in "
+              f"{Path(args.model) / 'training_args.json'} are not here (for the default model, "
+              "`framescope data --ptc PATH` builds them)", file=sys.stderr)
     result = evaluate(model, examples, baseline)
     print(format_report(result))
     if args.json:

@@ -87,10 +87,16 @@ def baseline_for(model_dir: Path, labels: list[str]) -> TfidfBaseline | None:
 def format_report(result: dict) -> str:
     model, baseline = result["model"], result.get("baseline")
     lines = [f"{'label':24} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}" + ("  base-F1" if baseline else "")]
+    def figure(value: float, measured: bool, width: int = 6) -> str:
+        return f"{value:{width}.3f}" if measured else f"{'-':>{width}}"
+
     for label, m in model["per_label"].items():
-        line = f"{label:24} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['support']:5d}"
+        # no flags: no precision; no examples: no recall or F1 (and out of macro-F1)
+        line = (f"{label:24} {figure(m['precision'], m['predicted'] > 0)} "
+                f"{figure(m['recall'], m['support'] > 0)} {figure(m['f1'], m['support'] > 0)} "
+                f"{m['support']:5d}")
         if baseline:
-            line += f"  {baseline['per_label'][label]['f1']:7.3f}"
+            line += f"  {figure(baseline['per_label'][label]['f1'], m['support'] > 0, 7)}"
         lines.append(line)
     for name, r in (("model", model), ("baseline", baseline)):
         if r:
