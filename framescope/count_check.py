@@ -44,7 +44,7 @@ def _interval(successes: int, trials: int) -> tuple[float | None, float | None, 
     return successes / trials, float(ci.low), float(ci.high)
 
 
-def _flags_by_sentence(frame) -> tuple[dict, dict]:
+def _flags_by_sentence(frame) -> tuple[dict, dict, set]:
     """`{doc_id: text}`, `{(doc_id, start, end): {labels}}` and the ids used more than once,
     from a scored DataFrame."""
     texts, flags, repeated = {}, {}, set()

@@ -130,7 +130,8 @@ class ReviewSampler:
         def take(row: dict, why: str) -> None:
             chosen.setdefault(row["id"], {**row, "why": []})["why"].append(why)
 
-        for row in drawn["random"][:int(self.n * self.random_share + 0.5)]:  # halves round up
+        share = int(self.n * self.random_share + 0.5)  # halves round up
+        for row in drawn["random"][:share]:
             take(row, "random")
         for row in drawn["disagrees"]:
             if len(chosen) >= self.n:
@@ -149,7 +150,6 @@ class ReviewSampler:
                     chosen[row["id"]]["why"].append(names[k])
                 else:
                     take(row, names[k])
-        share = int(self.n * self.random_share + 0.5)
         for row in drawn["random"][share:]:  # pools too small to fill n: top up at random
             if len(chosen) >= self.n:
                 break
