@@ -257,9 +257,12 @@ def _run_train(args) -> int:
         raise ValueError("give --base or --init-from, not both (a model to continue brings "
                          "its own encoder)")
     training_args = TrainingArguments(base=args.base or "minilm", **overrides)
-    loaded_first = [p for p in (args.init_from, args.teacher)  # read before --out is replaced:
-                    if p and Path(p).resolve() != Path(args.out).resolve()]  # in place is fine
-    check_model_output(args.out, [args.data, args.dev, args.taxonomy, *args.test, args.base,
+    out = Path(args.out).resolve()
+    # Read before --out is replaced, and written again with the model: in place is fine.
+    in_place = {out, out / "taxonomy.yaml"}
+    loaded_first = [p for p in (args.init_from, args.teacher, args.taxonomy)
+                    if p and Path(p).resolve() not in in_place]
+    check_model_output(args.out, [args.data, args.dev, *args.test, args.base,
                                   args.save_teacher_scores, *loaded_first])
     taxonomy = Taxonomy.load(args.taxonomy)
     train_examples = read_examples(args.data, taxonomy)

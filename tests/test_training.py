@@ -465,3 +465,22 @@ def test_training_refuses_data_without_any_label():
         FramingTrainer(TrainingArguments()).fit(examples(), [Example("Quiet.", [])], TAXONOMY)
     with pytest.raises(ValueError, match="the training file has no sentence with a label"):
         FramingTrainer(TrainingArguments()).fit([Example("Quiet.", [])], examples(), TAXONOMY)
+
+
+def test_a_model_can_be_continued_in_place(trained, tmp_path):
+    """`--init-from X --out X` (and its own taxonomy): read before the folder is replaced."""
+    import shutil
+
+    from framescope.cli import main
+
+    model_dir = tmp_path / "mine"
+    shutil.copytree(trained[2], model_dir)
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps({"text": e.text, "labels": e.labels}) + "\n"
+                            for e in examples(1)))
+    before = (model_dir / "model.safetensors").read_bytes()
+    assert main(["train", "--data", str(data), "--dev", str(data), "--init-from", str(model_dir),
+                 "--out", str(model_dir), "--taxonomy", str(model_dir / "taxonomy.yaml"),
+                 "--epochs", "1", "--threads", "1"]) == 0
+    assert (model_dir / "model.safetensors").read_bytes() != before
+    assert load_model(model_dir).labels == TAXONOMY.names
