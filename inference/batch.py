@@ -25,6 +25,7 @@ Promises, because analysts feed this millions of messy records:
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import csv
 import datetime
@@ -209,7 +210,7 @@ def _read_stdin(text_field: str) -> Iterator[Record]:
     head = []
     for raw in stream:
         # a byte-order mark may open the stream (as `_jsonl_records` reads it), and only there
-        line = raw.removeprefix(b"\xef\xbb\xbf") if not head else raw
+        line = raw.removeprefix(codecs.BOM_UTF8) if not head else raw
         head.append(raw)
         if line.strip():
             break
@@ -233,7 +234,7 @@ def _jsonl_records(lines, name: str) -> Iterator[Record]:
     """One record per non-blank line of `lines` (bytes), named `name:line`."""
     for number, raw in enumerate(lines, 1):
         where = f"{name}:{number}"
-        if not (raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw).strip():
+        if not (raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw).strip():
             continue  # a blank line (after Excel's byte-order mark) is not a record
         try:
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
@@ -497,7 +498,7 @@ def score_chunks_parallel(chunks, workers: int, model_path: str, args) -> Iterat
             yield pending.popleft().result()
 
 
-RESUME_DEFAULTS = {"batch_size": 64, "precision": "auto", "device": "cpu"}
+SCORING_DEFAULTS = {"batch_size": 64, "precision": "auto", "device": "cpu"}
 
 
 def _settings(args, files: list[Path], model_path: str) -> dict:
@@ -508,8 +509,8 @@ def _settings(args, files: list[Path], model_path: str) -> dict:
             "model_sha256": model_fingerprint(model),
             "text_field": args.text_field, "id_field": args.id_field, "threshold": args.threshold,
             # scores move in the last digits with the batch's padding and the numeric precision
-            "batch_size": args.batch_size or RESUME_DEFAULTS["batch_size"],
-            "precision": args.precision, "device": args.device or RESUME_DEFAULTS["device"]}
+            "batch_size": args.batch_size or SCORING_DEFAULTS["batch_size"],
+            "precision": args.precision, "device": args.device or SCORING_DEFAULTS["device"]}
 
 
 def _check_resumable(partial: Path, meta: Path, settings: dict) -> None:
@@ -528,7 +529,7 @@ def _check_resumable(partial: Path, meta: Path, settings: dict) -> None:
     same_paths = old_inputs == [f["path"] for f in settings["inputs"]]
     others = {k: v for k, v in settings.items() if k != "inputs"}
     # a partial file from before these settings were recorded ran with their defaults
-    recorded = {**RESUME_DEFAULTS, **previous}
+    recorded = {**SCORING_DEFAULTS, **previous}
     differ = ["inputs"] * (not same_paths) + [k for k in others if recorded.get(k) != others[k]]
     if differ:
         raise BatchError(f"{partial} was made by a run with other inputs or settings "

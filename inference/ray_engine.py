@@ -28,8 +28,8 @@ import os
 import sys
 from pathlib import Path
 
-from .batch import (CHUNK_RECORDS, STDIN, BatchError, Record, check_text_field, expand_inputs,
-                    json_line, read_chunks, score_records, text_problem)
+from .batch import (CHUNK_RECORDS, SCORING_DEFAULTS, STDIN, BatchError, Record, check_text_field,
+                    expand_inputs, json_line, read_chunks, score_records, text_problem)
 from .guards import check_options, model_fingerprint, output_lock, safe_fingerprint
 from .predict import DEFAULT_MODEL, load_model, thresholds_array
 
@@ -227,8 +227,8 @@ def _score_shards(args, ray, files: list[Path], out_dir: Path) -> int:
     scoring = {"model_sha256": model_fingerprint(model_path), "threshold": args.threshold,
                "text_field": args.text_field, "id_field": args.id_field,
                # as for a local --resume: scores move in the last digits with these
-               "batch_size": args.batch_size or 64, "precision": args.precision,
-               "device": args.device or "cpu"}
+               "batch_size": args.batch_size or SCORING_DEFAULTS["batch_size"],
+               "precision": args.precision, "device": args.device or SCORING_DEFAULTS["device"]}
     fingerprints = {name: _input_fingerprint(path, scoring) for name, path in shards.items()}
     pending = {name: path for name, path in shards.items()
                if _stored_fingerprint(out_dir / name) != fingerprints[name]}
